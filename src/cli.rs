@@ -1,0 +1,208 @@
+//! The command line: `Cli` and its subcommands, help text from doc comments, defaults from
+//! [`crate::config`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::{self, DEFAULT_DB, DEFAULT_MAX_ARTICLES};
+
+/// Crawl a news site's "next article" chain and archive versioned snapshots in SQLite.
+#[derive(Debug, Parser)]
+#[command(name = "arshif", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Print a per-page log and a summary on stderr (-vv for debugging detail).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Follow the next-article chain from URL and archive every article.
+    Crawl(CrawlArgs),
+    /// Print every stored version (oldest first per article) as JSON Lines or CSV.
+    Export(ExportArgs),
+    /// Run the extractor on saved HTML files and print what it finds.
+    Extract(ExtractArgs),
+    /// Serve the bundled fixture sites on 127.0.0.1 and crawl them (no network needed).
+    Demo(DemoArgs),
+}
+
+/// Options shared by commands that fetch pages.
+#[derive(Debug, Clone, Args)]
+pub struct FetchArgs {
+    /// Requests per second per host (a positive decimal; robots.txt Crawl-delay can only slow it).
+    #[arg(long, default_value_t = config::DEFAULT_RATE, value_parser = config::parse_rate)]
+    pub rate: f64,
+
+    /// Full User-Agent to send instead of arshif's own.
+    #[arg(long, value_name = "STRING")]
+    pub user_agent: Option<String>,
+
+    /// An e-mail address or URL appended to the User-Agent, so site operators can reach you.
+    #[arg(long, value_name = "EMAIL_OR_URL")]
+    pub contact: Option<String>,
+
+    /// Do not fetch or obey robots.txt. Only for sites you own or have permission to crawl.
+    #[arg(long)]
+    pub ignore_robots: bool,
+
+    /// Whole-request timeout in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = config::DEFAULT_TIMEOUT.as_secs_f64(), value_parser = parse_seconds)]
+    pub timeout: f64,
+
+    /// Connection timeout in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = config::DEFAULT_CONNECT_TIMEOUT.as_secs_f64(), value_parser = parse_seconds)]
+    pub connect_timeout: f64,
+
+    /// Resolve HOST:PORT to ADDR instead of using DNS (as curl's --resolve). Repeatable.
+    #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_resolve)]
+    pub resolve: Vec<(String, SocketAddr)>,
+}
+
+/// Options that shape extraction.
+#[derive(Debug, Clone, Args)]
+pub struct RuleArgs {
+    /// CSS selector of the headline, overriding the generic extractor.
+    #[arg(long, value_name = "CSS")]
+    pub title_selector: Option<String>,
+
+    /// CSS selector of the article body, overriding the generic extractor.
+    #[arg(long, value_name = "CSS")]
+    pub body_selector: Option<String>,
+
+    /// Time zone for dates written without one (an IANA name such as Africa/Casablanca).
+    #[arg(long, value_name = "TZ", default_value = "UTC", value_parser = config::parse_timezone)]
+    pub timezone: chrono_tz::Tz,
+}
+
+#[derive(Debug, Args)]
+pub struct CrawlArgs {
+    /// The article to start from (http or https).
+    pub url: String,
+
+    /// The archive database (created if missing).
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+
+    /// Stop after fetching this many article pages (unchanged and 304 pages count).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_ARTICLES)]
+    pub max_articles: usize,
+
+    /// CSS selector of the next-article link, tried before the built-in labels.
+    #[arg(long, value_name = "CSS")]
+    pub next_selector: Option<String>,
+
+    /// Another host the chain may visit (host or host:port). Repeatable.
+    #[arg(long, value_name = "HOST")]
+    pub allow_host: Vec<String>,
+
+    /// Keep every distinct payload, not only those that made a version or first saw an article.
+    #[arg(long)]
+    pub keep_all_captures: bool,
+
+    /// Wait for another writer to finish instead of exiting with code 4.
+    #[arg(long)]
+    pub wait: bool,
+
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Jsonl,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The archive database (opened read-only).
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    pub format: ExportFormat,
+
+    /// Write to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExtractFormat {
+    /// One JSON object per line.
+    Jsonl,
+    /// A JSON array.
+    Json,
+    /// Title and body as plain text.
+    Text,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Saved HTML files (any charset).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// The URL the pages were saved from (resolves relative links and canonical URLs).
+    #[arg(long)]
+    pub url: Option<String>,
+
+    /// When the pages were fetched (RFC 3339), for relative dates such as «منذ يومين».
+    #[arg(long, value_name = "TIME")]
+    pub fetched_at: Option<String>,
+
+    #[arg(long, value_enum, default_value_t = ExtractFormat::Jsonl)]
+    pub format: ExtractFormat,
+
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the demo archive here instead of a temporary file.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// The fixtures folder to serve.
+    #[arg(long, value_name = "DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"))]
+    pub fixtures: PathBuf,
+
+    /// Requests per second per demo host.
+    #[arg(long, default_value_t = 20.0, value_parser = config::parse_rate)]
+    pub rate: f64,
+}
+
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if !v.is_finite() || v <= 0.0 || v > 86_400.0 {
+        return Err(format!("{s:?} must be between 0 and 86400 seconds"));
+    }
+    Ok(v)
+}
+
+fn parse_resolve(s: &str) -> Result<(String, SocketAddr), String> {
+    crate::fetch::parse_resolve(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,133 @@
+//! `arshif demo`: serve the bundled fixture sites on 127.0.0.1 and crawl them with the normal
+//! code path, twice (the second time with the sites' later state), then show what was archived.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+use super::{Exit, Shutdown};
+use crate::config::{self, SiteRules};
+use crate::crawl::{self, CrawlSettings, EndReason};
+use crate::fetch::FetchSettings;
+use crate::fixture_server::FixtureServer;
+use crate::store::Store;
+use crate::store::lock::WriterLock;
+
+#[derive(Debug, Deserialize)]
+struct DemoPlan {
+    sites: Vec<DemoSite>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DemoSite {
+    name: String,
+    host: String,
+    start: String,
+    timezone: String,
+}
+
+pub async fn run(args: crate::cli::DemoArgs, shutdown: &Shutdown) -> anyhow::Result<Exit> {
+    let plan_path = args.fixtures.join("demo.json");
+    let plan: DemoPlan = serde_json::from_slice(
+        &std::fs::read(&plan_path)
+            .with_context(|| format!("cannot read {}", plan_path.display()))?,
+    )
+    .with_context(|| format!("{} is not a demo plan", plan_path.display()))?;
+    if plan.sites.is_empty() {
+        bail!("{} lists no sites", plan_path.display());
+    }
+    let tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
+    let db: PathBuf = args
+        .db
+        .clone()
+        .unwrap_or_else(|| tmp.path().join("demo.db"));
+    let _lock = WriterLock::acquire(&db, false)?;
+    let mut store = Store::open_writer(&db)?;
+
+    let mut servers = Vec::new();
+    for site in &plan.sites {
+        let server = FixtureServer::start(args.fixtures.join("sites").join(&site.name))
+            .await
+            .with_context(|| format!("cannot serve the {} fixtures", site.name))?;
+        servers.push(server);
+    }
+    let mut failures = 0;
+    for (phase, label) in [
+        (0, "first visit"),
+        (1, "second visit, after the sites changed"),
+    ] {
+        println!("== {label}");
+        for (site, server) in plan.sites.iter().zip(&servers) {
+            if phase == 1 {
+                let edits = args.fixtures.join("edits").join(&site.name);
+                server.set_overlay(edits.is_dir().then_some(edits));
+            }
+            let settings = settings_for(site, server.addr, args.rate)?;
+            let summary = crawl::crawl(&mut store, &settings, shutdown.token.clone()).await?;
+            println!("   {:<3} {}", site.name, summary.one_line());
+            failures += summary.failures();
+            if summary.end == EndReason::Interrupted {
+                return Ok(shutdown.exit());
+            }
+        }
+    }
+    print_archive(&store)?;
+    match &args.db {
+        Some(p) => println!("\narchive kept at {}", p.display()),
+        None => println!("\n(temporary archive; pass --db PATH to keep it)"),
+    }
+    Ok(if failures > 0 {
+        Exit::Failures
+    } else {
+        Exit::Success
+    })
+}
+
+fn settings_for(site: &DemoSite, addr: SocketAddr, rate: f64) -> anyhow::Result<CrawlSettings> {
+    let start = crate::urls::parse_user_url(&format!("http://{}{}", site.host, site.start))?;
+    Ok(CrawlSettings {
+        start,
+        max_articles: config::DEFAULT_MAX_ARTICLES,
+        rate,
+        ignore_robots: false,
+        allowed_hosts: Vec::new(),
+        timezone: config::parse_timezone(&site.timezone).map_err(anyhow::Error::msg)?,
+        keep_all_captures: false,
+        rules: SiteRules::default(),
+        fetch: FetchSettings {
+            resolve: vec![(site.host.clone(), addr)],
+            ..FetchSettings::default()
+        },
+        command: "demo".into(),
+    })
+}
+
+fn print_archive(store: &Store) -> anyhow::Result<()> {
+    println!("\n== archive ({})", display(store.path()));
+    store.for_each_version(|v| {
+        let title: String = v
+            .title
+            .as_deref()
+            .unwrap_or("(no title)")
+            .chars()
+            .take(60)
+            .collect();
+        println!(
+            "v{} {:<15} {:<4} {} | {} | {}",
+            v.version,
+            v.host.split(':').next().unwrap_or(""),
+            v.language.as_deref().unwrap_or("-"),
+            v.published_at.as_deref().unwrap_or("-"),
+            v.authors.join(", "),
+            title
+        );
+        Ok(())
+    })?;
+    Ok(())
+}
+
+fn display(p: &Path) -> String {
+    p.display().to_string()
+}

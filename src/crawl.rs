@@ -1,0 +1,800 @@
+//! The walk: from the start URL, follow next-article links page by page within the scope, the
+//! page limit and robots.txt, ending cleanly on cycles, dead ends and shutdown. Each page is
+//! committed as soon as it is processed.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use chrono_tz::Tz;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+use url::Url;
+
+use crate::config::{MAX_REDIRECTS, SiteRules};
+use crate::discover;
+use crate::extract::{self, EXTRACTOR_VERSION, ExtractOptions};
+use crate::fetch::charset::decode_html;
+use crate::fetch::retry::RedirectRules;
+use crate::fetch::{Attempt, FetchSettings, Fetcher, PageResult, RawResponse, fetch_page};
+use crate::model::{Article, ContentHash, FetchOutcome, payload_digest};
+use crate::politeness::Gate;
+use crate::politeness::robots::{HostRules, RobotsFetch, robots_url};
+use crate::store::{ArticleWrite, CaptureWrite, FetchRow, PageCommit, Store, VersionWrite};
+use crate::urls::{self, Scope};
+use crate::{Error, Result};
+
+/// The largest robots.txt read (RFC 9309 asks for at least 500 KiB).
+const ROBOTS_MAX_BYTES: usize = 500 * 1024;
+/// Redirects followed for robots.txt (RFC 9309: at least five).
+const ROBOTS_MAX_REDIRECTS: usize = 5;
+
+/// Everything one crawl needs.
+#[derive(Debug, Clone)]
+pub struct CrawlSettings {
+    pub start: Url,
+    pub max_articles: usize,
+    pub rate: f64,
+    pub ignore_robots: bool,
+    pub allowed_hosts: Vec<String>,
+    pub timezone: Tz,
+    pub keep_all_captures: bool,
+    pub rules: SiteRules,
+    pub fetch: FetchSettings,
+    /// Recorded in the `runs` table.
+    pub command: String,
+}
+
+/// Why a walk stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndReason {
+    NoNextLink,
+    MaxArticles,
+    OffSite(String),
+    Cycle(String),
+    RobotsDisallowed(String),
+    Gone(String),
+    NotHtml(String),
+    Failed(String),
+    Interrupted,
+}
+
+impl std::fmt::Display for EndReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EndReason::NoNextLink => write!(f, "no next-article link"),
+            EndReason::MaxArticles => write!(f, "--max-articles reached"),
+            EndReason::OffSite(u) => write!(f, "next link leaves the site: {u}"),
+            EndReason::Cycle(u) => write!(f, "next link already visited in this run: {u}"),
+            EndReason::RobotsDisallowed(u) => write!(f, "robots.txt disallows {u}"),
+            EndReason::Gone(u) => write!(f, "page gone (404/410): {u}"),
+            EndReason::NotHtml(u) => write!(f, "not an HTML page: {u}"),
+            EndReason::Failed(u) => write!(f, "fetch failed: {u}"),
+            EndReason::Interrupted => write!(f, "interrupted"),
+        }
+    }
+}
+
+/// What a crawl did.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub run_id: i64,
+    pub pages: usize,
+    pub outcomes: BTreeMap<&'static str, usize>,
+    pub end: EndReason,
+}
+
+impl Summary {
+    pub fn count(&self, outcome: FetchOutcome) -> usize {
+        self.outcomes.get(outcome.as_str()).copied().unwrap_or(0)
+    }
+
+    /// Pages that finally failed (exit code 2).
+    pub fn failures(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|(k, _)| FAILURE_NAMES.contains(k))
+            .map(|(_, v)| v)
+            .sum()
+    }
+
+    pub fn one_line(&self) -> String {
+        format!(
+            "{} pages: {} new articles, {} new versions, {} unchanged, {} not modified, {} without article, {} failed; stopped: {}",
+            self.pages,
+            self.count(FetchOutcome::Archived),
+            self.count(FetchOutcome::Changed),
+            self.count(FetchOutcome::Unchanged),
+            self.count(FetchOutcome::NotModified),
+            self.count(FetchOutcome::NoArticle),
+            self.failures(),
+            self.end
+        )
+    }
+}
+
+const FAILURE_NAMES: &[&str] = &[
+    "http_error",
+    "timeout",
+    "too_large",
+    "bad_redirect",
+    "network_error",
+];
+
+/// The walker's state.
+struct Walk<'a> {
+    store: &'a mut Store,
+    settings: &'a CrawlSettings,
+    fetcher: Fetcher,
+    gate: Gate,
+    scope: Scope,
+    robots: HashMap<String, HostRules>,
+    run_id: i64,
+    cancel: CancellationToken,
+    outcomes: BTreeMap<&'static str, usize>,
+}
+
+/// What processing one page gave.
+struct PageDone {
+    outcome: FetchOutcome,
+    next: Option<Url>,
+    /// The URLs this page is known by (fetched, final, article key) for cycle detection.
+    aliases: Vec<String>,
+    end: Option<EndReason>,
+}
+
+/// Crawls the chain from `settings.start`. Page failures are counted, not returned as errors;
+/// `Err` means the database failed.
+pub async fn crawl(
+    store: &mut Store,
+    settings: &CrawlSettings,
+    cancel: CancellationToken,
+) -> Result<Summary> {
+    let fetcher = Fetcher::new(&settings.fetch)?;
+    let now = now_rfc3339();
+    let start = urls::normalize(&settings.start);
+    let run_id = store.begin_run(&settings.command, Some(start.as_str()), &now)?;
+    let mut walk = Walk {
+        store,
+        settings,
+        fetcher,
+        gate: Gate::new(settings.rate),
+        scope: Scope::new(&start, &settings.allowed_hosts),
+        robots: HashMap::new(),
+        run_id,
+        cancel,
+        outcomes: BTreeMap::new(),
+    };
+    let result = walk.run(start).await;
+    let (pages, end) = match result {
+        Ok(v) => v,
+        Err(e) => {
+            let counts = serde_json::to_string(&walk.outcomes).unwrap_or_default();
+            let _ =
+                walk.store
+                    .finish_run(run_id, &now_rfc3339(), "failed", &e.to_string(), &counts);
+            return Err(e);
+        }
+    };
+    let status = match (
+        &end,
+        walk.outcomes.iter().any(|(k, _)| FAILURE_NAMES.contains(k)),
+    ) {
+        (EndReason::Interrupted, _) => "interrupted",
+        (_, true) => "failed",
+        _ => "complete",
+    };
+    let counts = serde_json::to_string(&walk.outcomes).unwrap_or_default();
+    walk.store
+        .finish_run(run_id, &now_rfc3339(), status, &end.to_string(), &counts)?;
+    Ok(Summary {
+        run_id,
+        pages,
+        outcomes: walk.outcomes,
+        end,
+    })
+}
+
+impl Walk<'_> {
+    async fn run(&mut self, start: Url) -> Result<(usize, EndReason)> {
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut url = start;
+        let mut pages = 0usize;
+        loop {
+            if self.cancel.is_cancelled() {
+                return Ok((pages, EndReason::Interrupted));
+            }
+            if pages >= self.settings.max_articles {
+                return Ok((pages, EndReason::MaxArticles));
+            }
+            if !self.scope.allows(&url) {
+                self.record_skip(&url, FetchOutcome::OffSite, "link leaves the crawl scope")?;
+                return Ok((pages, EndReason::OffSite(url.to_string())));
+            }
+            match self.robots_allow(&url).await? {
+                Some(true) => {}
+                Some(false) => {
+                    self.record_skip(
+                        &url,
+                        FetchOutcome::RobotsDisallowed,
+                        "disallowed by robots.txt",
+                    )?;
+                    return Ok((pages, EndReason::RobotsDisallowed(url.to_string())));
+                }
+                None => return Ok((pages, EndReason::Interrupted)),
+            }
+            seen.insert(url.to_string());
+            let Some(done) = self.page(&url).await? else {
+                return Ok((pages, EndReason::Interrupted));
+            };
+            pages += 1;
+            *self.outcomes.entry(done.outcome.as_str()).or_default() += 1;
+            seen.extend(done.aliases);
+            if let Some(end) = done.end {
+                return Ok((pages, end));
+            }
+            let Some(next) = done.next else {
+                return Ok((pages, EndReason::NoNextLink));
+            };
+            let next = urls::normalize(&next);
+            if seen.contains(next.as_str()) {
+                return Ok((pages, EndReason::Cycle(next.to_string())));
+            }
+            url = next;
+        }
+    }
+
+    /// Whether robots.txt allows `url`, fetching the host's rules once per run.
+    /// `None` when interrupted.
+    async fn robots_allow(&mut self, url: &Url) -> Result<Option<bool>> {
+        if self.settings.ignore_robots {
+            return Ok(Some(true));
+        }
+        let Some(host) = urls::host_key(url) else {
+            return Ok(Some(false));
+        };
+        if !self.robots.contains_key(&host) {
+            let Some(rules) = self.fetch_robots(url, &host).await? else {
+                return Ok(None);
+            };
+            if let Some(delay) = rules.crawl_delay() {
+                self.gate.slow_down(&host, delay);
+            }
+            self.robots.insert(host.clone(), rules);
+        }
+        Ok(Some(self.robots[&host].allows(url)))
+    }
+
+    async fn fetch_robots(&mut self, page: &Url, host: &str) -> Result<Option<HostRules>> {
+        let Some(robots) = robots_url(page) else {
+            return Ok(Some(HostRules::from_fetch(&RobotsFetch::Unavailable(0))));
+        };
+        let fetched = fetch_page(
+            &self.fetcher,
+            &self.gate,
+            &robots,
+            None,
+            RedirectRules {
+                scope: None,
+                max: ROBOTS_MAX_REDIRECTS,
+            },
+            &self.cancel,
+        )
+        .await;
+        let fetched = match fetched {
+            Ok(f) => f,
+            Err((_, attempts)) => {
+                self.commit_attempts(attempts, FetchOutcome::RobotsTxt, None)?;
+                return Ok(None);
+            }
+        };
+        let access = match &fetched.result {
+            PageResult::Response(r) if (200..300).contains(&r.status) => {
+                RobotsFetch::Found(r.body[..r.body.len().min(ROBOTS_MAX_BYTES)].to_vec())
+            }
+            PageResult::Response(r) if r.status == 429 || r.status >= 500 => {
+                RobotsFetch::Unreachable(format!("HTTP {}", r.status))
+            }
+            PageResult::Response(r) => RobotsFetch::Unavailable(r.status),
+            PageResult::Failed {
+                outcome: FetchOutcome::BadRedirect,
+                ..
+            } => RobotsFetch::TooManyRedirects,
+            PageResult::Failed { error, .. } => RobotsFetch::Unreachable(error.clone()),
+        };
+        let rules = HostRules::from_fetch(&access);
+        info!(host, rules = %rules.source, "robots.txt");
+        self.commit_attempts(
+            fetched.attempts,
+            FetchOutcome::RobotsTxt,
+            Some(rules.source.clone()),
+        )?;
+        Ok(Some(rules))
+    }
+
+    fn commit_attempts(
+        &mut self,
+        attempts: Vec<Attempt>,
+        last: FetchOutcome,
+        note: Option<String>,
+    ) -> Result<()> {
+        if attempts.is_empty() {
+            return Ok(());
+        }
+        let mut rows: Vec<FetchRow> = attempts.iter().map(row_of).collect();
+        if let Some(r) = rows.last_mut() {
+            if r.outcome == FetchOutcome::Retried.as_str()
+                || r.outcome == FetchOutcome::Redirected.as_str()
+            {
+                r.outcome = last.as_str().to_string();
+            }
+            r.note = note;
+        }
+        blocking(|| {
+            self.store.commit_page(&PageCommit {
+                run_id: Some(self.run_id),
+                rows,
+                ..Default::default()
+            })
+        })?;
+        Ok(())
+    }
+
+    fn record_skip(&mut self, url: &Url, outcome: FetchOutcome, why: &str) -> Result<()> {
+        info!(%url, outcome = %outcome, "{why}");
+        let row = FetchRow {
+            url: url.to_string(),
+            requested_at: now_rfc3339(),
+            outcome: outcome.as_str().to_string(),
+            error: Some(why.to_string()),
+            ..Default::default()
+        };
+        blocking(|| {
+            self.store.commit_page(&PageCommit {
+                run_id: Some(self.run_id),
+                rows: vec![row],
+                ..Default::default()
+            })
+        })?;
+        Ok(())
+    }
+
+    /// Fetches and processes one page. `None` when interrupted.
+    async fn page(&mut self, url: &Url) -> Result<Option<PageDone>> {
+        let conditional = blocking(|| self.store.validators_for(url.as_str()))?;
+        let fetched = fetch_page(
+            &self.fetcher,
+            &self.gate,
+            url,
+            conditional.as_ref().map(|(v, _)| v),
+            RedirectRules {
+                scope: Some(&self.scope),
+                max: MAX_REDIRECTS,
+            },
+            &self.cancel,
+        )
+        .await;
+        let fetched = match fetched {
+            Ok(f) => f,
+            Err((_, attempts)) => {
+                // Interrupted mid-page: what was sent is still recorded.
+                let mut rows: Vec<FetchRow> = attempts.iter().map(row_of).collect();
+                if let Some(r) = rows.last_mut() {
+                    r.error.get_or_insert_with(|| "interrupted".into());
+                }
+                if !rows.is_empty() {
+                    blocking(|| {
+                        self.store.commit_page(&PageCommit {
+                            run_id: Some(self.run_id),
+                            rows,
+                            ..Default::default()
+                        })
+                    })?;
+                }
+                return Ok(None);
+            }
+        };
+        let mut rows: Vec<FetchRow> = fetched.attempts.iter().map(row_of).collect();
+        let done = match fetched.result {
+            PageResult::Failed { outcome, error } => {
+                warn!(%url, outcome = %outcome, "{error}");
+                set_last(&mut rows, outcome, Some(error));
+                self.commit(rows, None, None)?;
+                PageDone {
+                    outcome,
+                    next: None,
+                    aliases: Vec::new(),
+                    end: Some(EndReason::Failed(url.to_string())),
+                }
+            }
+            PageResult::Response(resp) => {
+                self.response(url, resp, rows, conditional.map(|(_, d)| d))?
+            }
+        };
+        info!(%url, outcome = %done.outcome, next = ?done.next.as_ref().map(Url::as_str), "page");
+        Ok(Some(done))
+    }
+
+    fn response(
+        &mut self,
+        url: &Url,
+        resp: RawResponse,
+        mut rows: Vec<FetchRow>,
+        stored_digest: Option<String>,
+    ) -> Result<PageDone> {
+        let final_url = urls::normalize(&resp.url);
+        let mut aliases = vec![final_url.to_string()];
+        let ended = |outcome, end| PageDone {
+            outcome,
+            next: None,
+            aliases: vec![final_url.to_string()],
+            end: Some(end),
+        };
+        match resp.status {
+            304 => {
+                let Some(digest) = stored_digest else {
+                    set_last(
+                        &mut rows,
+                        FetchOutcome::HttpError,
+                        Some("304 without a stored copy".into()),
+                    );
+                    self.commit(rows, None, None)?;
+                    return Ok(ended(
+                        FetchOutcome::HttpError,
+                        EndReason::Failed(url.to_string()),
+                    ));
+                };
+                return self.not_modified(url, rows, &digest);
+            }
+            404 | 410 => {
+                set_last(&mut rows, FetchOutcome::Gone, None);
+                self.commit(rows, None, None)?;
+                return Ok(ended(FetchOutcome::Gone, EndReason::Gone(url.to_string())));
+            }
+            s if !(200..300).contains(&s) => {
+                set_last(
+                    &mut rows,
+                    FetchOutcome::HttpError,
+                    Some(format!("HTTP {s}")),
+                );
+                self.commit(rows, None, None)?;
+                return Ok(ended(
+                    FetchOutcome::HttpError,
+                    EndReason::Failed(url.to_string()),
+                ));
+            }
+            _ => {}
+        }
+        let digest = payload_digest(&resp.body);
+        if let Some(r) = rows.last_mut() {
+            r.payload_digest = Some(digest.clone());
+        }
+        if !resp.is_html() {
+            set_last(
+                &mut rows,
+                FetchOutcome::NotHtml,
+                resp.header("content-type")
+                    .map(|c| format!("content type {c}")),
+            );
+            self.commit(rows, None, None)?;
+            return Ok(ended(
+                FetchOutcome::NotHtml,
+                EndReason::NotHtml(url.to_string()),
+            ));
+        }
+        let fetched_at = rows
+            .last()
+            .map(|r| r.requested_at.clone())
+            .unwrap_or_else(now_rfc3339);
+        let fetched_time = DateTime::parse_from_rfc3339(&fetched_at)
+            .ok()
+            .map(|d| d.with_timezone(&Utc));
+        let content_type = resp.header("content-type").map(str::to_string);
+        let (html, _) = decode_html(&resp.body, content_type.as_deref());
+        let (article, next) = self.analyse(&html, &final_url, fetched_time);
+
+        if !article.is_found() {
+            set_last(
+                &mut rows,
+                FetchOutcome::NoArticle,
+                Some("no article found on the page".into()),
+            );
+            let keep = self.settings.keep_all_captures;
+            let capture = keep.then(|| CaptureWrite {
+                digest: &digest,
+                bytes: &resp.body,
+                content_type: content_type.as_deref(),
+            });
+            let committed = blocking(|| {
+                self.store.commit_page(&PageCommit {
+                    run_id: Some(self.run_id),
+                    rows,
+                    capture,
+                    article: None,
+                })
+            })?;
+            let _ = committed;
+            return Ok(PageDone {
+                outcome: FetchOutcome::NoArticle,
+                next,
+                aliases,
+                end: None,
+            });
+        }
+
+        let hash = article.content_hash();
+        let key = self.article_key(&article, &final_url, &hash)?;
+        aliases.push(key.clone());
+        let article_id = blocking(|| self.store.article_id(&key))?;
+        let latest = match article_id {
+            Some(id) => blocking(|| self.store.latest_version(id))?,
+            None => None,
+        };
+        let rules_id = self.settings.rules.extraction_id();
+        let outcome = match &latest {
+            None => FetchOutcome::Archived,
+            Some(l) if l.content_hash == hash.0 => FetchOutcome::Unchanged,
+            Some(l) if l.extractor_version != EXTRACTOR_VERSION || l.site_rules != rules_id => {
+                // Compare like with like: what would today's extractor say of the stored copy?
+                match self.reextract(l)? {
+                    Some(old) if old == hash => FetchOutcome::Unchanged,
+                    _ => FetchOutcome::Changed,
+                }
+            }
+            Some(_) => FetchOutcome::Changed,
+        };
+        let new_version = matches!(outcome, FetchOutcome::Archived | FetchOutcome::Changed);
+        set_last(&mut rows, outcome, None);
+        if outcome == FetchOutcome::Unchanged
+            && let Some(l) = &latest
+        {
+            let note = self.metadata_note(l, &article)?;
+            if let Some(r) = rows.last_mut() {
+                r.note = note;
+            }
+        }
+        let keep_capture = new_version || article_id.is_none() || self.settings.keep_all_captures;
+        let version = new_version.then(|| VersionWrite {
+            fetched_at: fetched_at.clone(),
+            fetched_url: final_url.to_string(),
+            canonical_url: article.canonical_url.clone(),
+            title: article.title.clone(),
+            body: article.body.clone(),
+            published_at: article.published_at.map(rfc3339),
+            modified_at: article.modified_at.map(rfc3339),
+            authors: article.authors.clone(),
+            language: article.language.clone(),
+            content_hash: hash.0.clone(),
+            extractor_version: EXTRACTOR_VERSION.to_string(),
+            site_rules: rules_id.clone(),
+        });
+        let page = PageCommit {
+            run_id: Some(self.run_id),
+            rows,
+            capture: keep_capture.then(|| CaptureWrite {
+                digest: &digest,
+                bytes: &resp.body,
+                content_type: content_type.as_deref(),
+            }),
+            article: Some(ArticleWrite {
+                url: key,
+                host: urls::host_key(&final_url).unwrap_or_default(),
+                seen_at: fetched_at,
+                version,
+            }),
+        };
+        blocking(|| self.store.commit_page(&page))?;
+        Ok(PageDone {
+            outcome,
+            next,
+            aliases,
+            end: None,
+        })
+    }
+
+    /// A 304: the stored copy gives the next link; the article is seen, nothing else changes.
+    fn not_modified(
+        &mut self,
+        url: &Url,
+        mut rows: Vec<FetchRow>,
+        digest: &str,
+    ) -> Result<PageDone> {
+        set_last(&mut rows, FetchOutcome::NotModified, None);
+        let stored = blocking(|| self.store.load_capture(digest))?;
+        let owner = blocking(|| self.store.article_of_capture(url.as_str(), digest))?;
+        let next = match &stored {
+            Some((bytes, content_type)) => {
+                let (html, _) = decode_html(bytes, content_type.as_deref());
+                let doc = extract::parse(&html);
+                let sel = self.settings.rules.next_selector.as_ref().map(|(_, s)| s);
+                discover::next_article(&doc, url, sel).map(|n| n.url)
+            }
+            None => None,
+        };
+        if let Some(r) = rows.last_mut() {
+            r.payload_digest = Some(digest.to_string());
+        }
+        let seen_at = rows
+            .last()
+            .map(|r| r.requested_at.clone())
+            .unwrap_or_else(now_rfc3339);
+        let mut aliases = vec![url.to_string()];
+        let article = owner.map(|(_, key)| {
+            aliases.push(key.clone());
+            ArticleWrite {
+                host: urls::host_key(url).unwrap_or_default(),
+                url: key,
+                seen_at,
+                version: None,
+            }
+        });
+        blocking(|| {
+            self.store.commit_page(&PageCommit {
+                run_id: Some(self.run_id),
+                rows,
+                capture: None,
+                article,
+            })
+        })?;
+        Ok(PageDone {
+            outcome: FetchOutcome::NotModified,
+            next,
+            aliases,
+            end: None,
+        })
+    }
+
+    /// Parses once; discovers the next link and extracts the article from the same tree.
+    fn analyse(
+        &self,
+        html: &str,
+        url: &Url,
+        fetched_at: Option<DateTime<Utc>>,
+    ) -> (Article, Option<Url>) {
+        let doc = extract::parse(html);
+        let sel = self.settings.rules.next_selector.as_ref().map(|(_, s)| s);
+        let next = discover::next_article(&doc, url, sel).map(|n| n.url);
+        let article = extract::extract(&doc, url, &self.extract_options(fetched_at));
+        (article, next)
+    }
+
+    fn extract_options(&self, fetched_at: Option<DateTime<Utc>>) -> ExtractOptions<'_> {
+        ExtractOptions {
+            timezone: self.settings.timezone,
+            fetched_at,
+            rules: &self.settings.rules,
+        }
+    }
+
+    /// Re-extracts a stored version's capture with the current extractor and rules.
+    fn reextract(&mut self, latest: &crate::store::LatestVersion) -> Result<Option<ContentHash>> {
+        let Some((bytes, content_type)) =
+            blocking(|| self.store.load_capture(&latest.capture_digest))?
+        else {
+            return Ok(None);
+        };
+        let (html, _) = decode_html(&bytes, content_type.as_deref());
+        let url = Url::parse(&latest.fetched_url).map_err(|e| Error::InvalidUrl {
+            url: latest.fetched_url.clone(),
+            reason: e.to_string(),
+        })?;
+        let fetched = DateTime::parse_from_rfc3339(&latest.fetched_at)
+            .ok()
+            .map(|d| d.with_timezone(&Utc));
+        let article = extract::extract_html(&html, &url, &self.extract_options(fetched));
+        Ok(Some(article.content_hash()))
+    }
+
+    /// A change in authors or dates alone is noted on the fetch, not stored as a version.
+    fn metadata_note(
+        &mut self,
+        _latest: &crate::store::LatestVersion,
+        _article: &Article,
+    ) -> Result<Option<String>> {
+        Ok(None)
+    }
+
+    /// The article's key: its canonical URL when that is in scope, not the site root, and not
+    /// claimed by different content; otherwise the normalised fetched URL.
+    fn article_key(
+        &mut self,
+        article: &Article,
+        fetched: &Url,
+        hash: &ContentHash,
+    ) -> Result<String> {
+        let fallback = fetched.to_string();
+        let Some(canonical) = article
+            .canonical_url
+            .as_deref()
+            .and_then(|c| Url::parse(c).ok())
+        else {
+            return Ok(fallback);
+        };
+        let canonical = urls::normalize(&canonical);
+        if !self.scope.allows(&canonical) || urls::is_site_root(&canonical) {
+            return Ok(fallback);
+        }
+        if canonical == *fetched {
+            return Ok(fallback);
+        }
+        let key = canonical.to_string();
+        let Some(id) = blocking(|| self.store.article_id(&key))? else {
+            return Ok(key);
+        };
+        if blocking(|| self.store.article_was_fetched_from(id, fetched.as_str()))? {
+            return Ok(key);
+        }
+        let same_content =
+            blocking(|| self.store.latest_version(id))?.is_some_and(|l| l.content_hash == hash.0);
+        Ok(if same_content { key } else { fallback })
+    }
+
+    fn commit(
+        &mut self,
+        rows: Vec<FetchRow>,
+        capture: Option<CaptureWrite<'_>>,
+        article: Option<ArticleWrite>,
+    ) -> Result<()> {
+        let run_id = self.run_id;
+        blocking(|| {
+            self.store.commit_page(&PageCommit {
+                run_id: Some(run_id),
+                rows,
+                capture,
+                article,
+            })
+        })?;
+        Ok(())
+    }
+}
+
+fn set_last(rows: &mut [FetchRow], outcome: FetchOutcome, error: Option<String>) {
+    if let Some(r) = rows.last_mut() {
+        r.outcome = outcome.as_str().to_string();
+        if error.is_some() {
+            r.error = error;
+        }
+    }
+}
+
+fn row_of(a: &Attempt) -> FetchRow {
+    let header = |name: &str| {
+        a.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    FetchRow {
+        url: a.url.to_string(),
+        requested_at: rfc3339(a.requested_at),
+        status: a.status,
+        outcome: a.outcome.as_str().to_string(),
+        error: a.error.clone(),
+        note: None,
+        headers: (!a.headers.is_empty())
+            .then(|| serde_json::to_string(&a.headers).unwrap_or_default()),
+        bytes: a.bytes,
+        duration_ms: Some(a.duration_ms),
+        etag: header("etag"),
+        last_modified: header("last-modified"),
+        payload_digest: None,
+    }
+}
+
+/// RFC 3339 UTC with a `Z` suffix and millisecond precision.
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn now_rfc3339() -> String {
+    rfc3339(Utc::now())
+}
+
+/// Runs blocking database work without stalling the async runtime's other tasks.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}

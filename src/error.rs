@@ -1,0 +1,90 @@
+//! The library's error type: each variant carries the URL or path it concerns.
+
+use std::path::PathBuf;
+
+/// Everything that can stop an arshif operation (single page failures are values, see
+/// [`crate::model::FetchOutcome`]).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid URL {url:?}: {reason}")]
+    InvalidUrl { url: String, reason: String },
+
+    #[error("invalid setting {name}: {reason}")]
+    InvalidSetting { name: &'static str, reason: String },
+
+    #[error("invalid CSS selector for {name} {selector:?}: {reason}")]
+    InvalidSelector {
+        name: &'static str,
+        selector: String,
+        reason: String,
+    },
+
+    #[error("database {path}: {message}")]
+    Database { path: PathBuf, message: String },
+
+    #[error(
+        "database {path} was written by a newer arshif (schema {found}, this build knows {known}); upgrade arshif"
+    )]
+    DatabaseTooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+
+    #[error("{path} is not an arshif database")]
+    NotAnArchive { path: PathBuf },
+
+    #[error("database {path} does not exist")]
+    DatabaseMissing { path: PathBuf },
+
+    #[error("another arshif process is writing to {path}; try again later or pass --wait")]
+    Locked { path: PathBuf },
+
+    #[error("SQLite error on {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cannot build the HTTP client: {0}")]
+    HttpClient(String),
+
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl Error {
+    /// Whether this error is the user's to fix (bad input, config or database): exit code 3.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            Error::InvalidUrl { .. }
+                | Error::InvalidSetting { .. }
+                | Error::InvalidSelector { .. }
+                | Error::Database { .. }
+                | Error::DatabaseTooNew { .. }
+                | Error::NotAnArchive { .. }
+                | Error::DatabaseMissing { .. }
+        ) || matches!(self, Error::Sqlite { source, .. } if is_not_a_database(source))
+    }
+
+    /// Whether the disk is full (exit code 1, with a clear message).
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, Error::Sqlite { source: rusqlite::Error::SqliteFailure(e, _), .. }
+            if e.code == rusqlite::ErrorCode::DiskFull)
+    }
+}
+
+fn is_not_a_database(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase)
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,749 @@
+//! The article body: a content scorer (text and link density, paragraphs, punctuation, class and
+//! id hints in English, French and Arabic) picks the main block; a renderer turns it into
+//! paragraphs separated by blank lines, leaving page furniture out.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use ego_tree::{NodeId, NodeRef};
+use regex::Regex;
+use scraper::{ElementRef, Html, Node, Selector};
+
+use super::text::{self, fold};
+
+/// Shortest paragraph that counts towards a block's score.
+const MIN_PARAGRAPH_CHARS: usize = 25;
+/// How many ancestor levels a paragraph's score reaches.
+const SCORE_LEVELS: usize = 5;
+
+/// Tags whose subtrees are never article text.
+const JUNK_TAGS: &[&str] = &[
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "nav",
+    "aside",
+    "footer",
+    "header",
+    "button",
+    "select",
+    "textarea",
+    "input",
+    "label",
+    "figcaption",
+    "object",
+    "embed",
+    "canvas",
+    "video",
+    "audio",
+    "map",
+    "dialog",
+    "menu",
+    "head",
+    "title",
+    "h1",
+];
+
+/// Tags that start and end a paragraph.
+const BLOCK_TAGS: &[&str] = &[
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "dl",
+    "dt",
+    "dd",
+    "figure",
+    "address",
+    "hr",
+    "center",
+    "form",
+    "fieldset",
+    "details",
+    "summary",
+    "body",
+    "caption",
+    "tbody",
+    "thead",
+];
+
+static STRONG_NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"comment|disqus|share|sharing|social|related|newsletter|subscri|cookie|consent|gdpr|",
+        r"advert|sponsor|promo|outbrain|taboola|breadcrumb|most-?read|mostread|most-?viewed|",
+        r"popular|trending|ticker|recommend|read-?also|readmore|read-more|lire-aussi|also-read|",
+        r"more-stories|more-news|post-tags|tags-?list|tag-?list|tagcloud|keywords|author-?bio|",
+        r"about-?author|signup|sign-up|modal|popup|print-only|skip-link|pagination|pager|",
+        r"post-nav|nav-links|navigation|next-post|prev-post|previous-post|posts-nav|",
+        r"wp-caption-text|caption|credit|byline|dateline|post-meta|entry-meta|article-meta|",
+        r"meta-info|toolbar|rating|reaction|emoji|masthead|banner|sidebar|widget|footer|",
+        r"jp-relatedposts|yarpp|addthis|sharedaddy|rss-|hidden-print|visually-hidden|sr-only|",
+        r"author-box|post-author|article-author|entry-author|timestamp|publish-date|post-date|",
+        r"article-date|entry-date|article-info|article-header|entry-header|post-header"
+    ))
+    .unwrap()
+});
+
+static WEAK_NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"header|menu|nav|tags|extra|aside|meta|hidden|author|date").unwrap()
+});
+
+static POSITIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"article|body|content|entry|main|post|story|text|blog|single|detail|news|",
+        r"prose|rich|paragraph"
+    ))
+    .unwrap()
+});
+
+/// Class tokens that mark advertising on their own.
+const AD_TOKENS: &[&str] = &[
+    "ad",
+    "ads",
+    "adv",
+    "advert",
+    "adsbygoogle",
+    "ad-slot",
+    "dfp",
+];
+
+/// Whether an element, by itself, is furniture rather than article text.
+pub fn is_junk(el: &scraper::node::Element) -> bool {
+    let name = el.name();
+    if JUNK_TAGS.contains(&name) {
+        return true;
+    }
+    if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
+        return true;
+    }
+    if let Some(style) = el.attr("style") {
+        let s = style.to_ascii_lowercase().replace(' ', "");
+        if s.contains("display:none") || s.contains("visibility:hidden") {
+            return true;
+        }
+    }
+    if let Some(role) = el.attr("role")
+        && matches!(
+            role,
+            "navigation"
+                | "complementary"
+                | "banner"
+                | "contentinfo"
+                | "dialog"
+                | "search"
+                | "menu"
+        )
+    {
+        return true;
+    }
+    let hints = class_and_id(el);
+    if hints.is_empty() {
+        return false;
+    }
+    if el
+        .attr("class")
+        .unwrap_or("")
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .any(|t| AD_TOKENS.contains(&t.to_ascii_lowercase().as_str()))
+    {
+        return true;
+    }
+    if STRONG_NEGATIVE.is_match(&hints) {
+        // A wrapper named for the article (e.g. "article-body has-sidebar") is kept.
+        return !is_main_wrapper(&hints);
+    }
+    WEAK_NEGATIVE.is_match(&hints) && !POSITIVE.is_match(&hints)
+}
+
+fn is_main_wrapper(hints: &str) -> bool {
+    static MAIN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(article|entry|post|story)[-_]?(body|content|text)|main-content|td-post-content",
+        )
+        .unwrap()
+    });
+    MAIN.is_match(hints) && !hints.contains("comment")
+}
+
+fn class_and_id(el: &scraper::node::Element) -> String {
+    let mut s = String::new();
+    if let Some(c) = el.attr("class") {
+        s.push_str(c);
+    }
+    if let Some(i) = el.attr("id") {
+        s.push(' ');
+        s.push_str(i);
+    }
+    s.to_ascii_lowercase()
+}
+
+/// Text statistics of one element's non-junk subtree.
+#[derive(Debug, Clone, Copy, Default)]
+struct Stats {
+    chars: usize,
+    link_chars: usize,
+    commas: usize,
+}
+
+impl Stats {
+    fn link_density(&self) -> f64 {
+        if self.chars == 0 {
+            0.0
+        } else {
+            self.link_chars as f64 / self.chars as f64
+        }
+    }
+}
+
+/// The body chosen and rendered.
+#[derive(Debug, Default)]
+pub struct BodyText {
+    pub paragraphs: Vec<String>,
+}
+
+/// Finds and renders the article body with the generic scorer.
+pub fn generic_body(doc: &Html) -> BodyText {
+    let root = body_root(doc);
+    let (order, parents, stats) = collect_stats(root);
+    let Some(top) = best_candidate(doc, &order, &parents, &stats) else {
+        return BodyText::default();
+    };
+    let nodes = with_siblings(doc, top, &stats);
+    let mut paragraphs = Vec::new();
+    for id in nodes {
+        if let Some(node) = doc.tree.get(id) {
+            render(node, &mut paragraphs);
+        }
+    }
+    BodyText { paragraphs }
+}
+
+/// Renders the elements a site rule selected.
+pub fn selected_body(doc: &Html, selector: &Selector) -> BodyText {
+    let mut paragraphs = Vec::new();
+    for el in doc.select(selector) {
+        render(*el, &mut paragraphs);
+    }
+    BodyText { paragraphs }
+}
+
+fn body_root(doc: &Html) -> NodeRef<'_, Node> {
+    static BODY: LazyLock<Selector> = LazyLock::new(|| Selector::parse("body").unwrap());
+    doc.select(&BODY).next().map_or(doc.tree.root(), |b| *b)
+}
+
+/// Pre-order list of the non-junk elements under `root`, their parents, and bottom-up stats.
+fn collect_stats(
+    root: NodeRef<'_, Node>,
+) -> (Vec<NodeId>, HashMap<NodeId, NodeId>, HashMap<NodeId, Stats>) {
+    let mut order = Vec::new();
+    let mut parents = HashMap::new();
+    let mut own: HashMap<NodeId, Stats> = HashMap::new();
+    // (node, inside a link)
+    let mut stack: Vec<(NodeRef<'_, Node>, bool)> = vec![(root, false)];
+    while let Some((node, in_link)) = stack.pop() {
+        match node.value() {
+            Node::Element(el) => {
+                if node.id() != root.id() && is_junk(el) {
+                    continue;
+                }
+                order.push(node.id());
+                let link = in_link || el.name() == "a";
+                for child in node.children().rev() {
+                    if child.value().is_element() {
+                        parents.insert(child.id(), node.id());
+                    }
+                    stack.push((child, link));
+                }
+            }
+            Node::Text(t) => {
+                let Some(parent) = node.parent() else {
+                    continue;
+                };
+                let chars = t.chars().filter(|c| !c.is_whitespace()).count();
+                let commas = t
+                    .chars()
+                    .filter(|c| matches!(c, ',' | '،' | '.' | '؛'))
+                    .count();
+                let s = own.entry(parent.id()).or_default();
+                s.chars += chars;
+                s.commas += commas;
+                if in_link {
+                    s.link_chars += chars;
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut stats = own;
+    for &id in order.iter().rev() {
+        let s = stats.get(&id).copied().unwrap_or_default();
+        if let Some(&p) = parents.get(&id) {
+            let ps = stats.entry(p).or_default();
+            ps.chars += s.chars;
+            ps.link_chars += s.link_chars;
+            ps.commas += s.commas;
+        }
+    }
+    (order, parents, stats)
+}
+
+fn tag_weight(name: &str) -> f64 {
+    match name {
+        "article" => 10.0,
+        "main" | "div" | "section" => 5.0,
+        "pre" | "td" | "blockquote" => 3.0,
+        "address" | "ol" | "ul" | "dl" | "dd" | "dt" | "li" | "form" => -3.0,
+        "h2" | "h3" | "h4" | "h5" | "h6" | "th" => -5.0,
+        _ => 0.0,
+    }
+}
+
+fn class_weight(el: &scraper::node::Element) -> f64 {
+    let hints = class_and_id(el);
+    if hints.is_empty() {
+        return 0.0;
+    }
+    let mut w = 0.0;
+    if POSITIVE.is_match(&hints) {
+        w += 25.0;
+    }
+    if STRONG_NEGATIVE.is_match(&hints) || WEAK_NEGATIVE.is_match(&hints) {
+        w -= 25.0;
+    }
+    if el.attr("itemprop") == Some("articleBody") {
+        w += 50.0;
+    }
+    w
+}
+
+fn is_paragraph_like(node: NodeRef<'_, Node>) -> bool {
+    let Some(el) = node.value().as_element() else {
+        return false;
+    };
+    match el.name() {
+        "p" | "pre" | "td" | "blockquote" => true,
+        // A div holding text directly (no block children) reads as a paragraph.
+        "div" | "section" => !node.children().any(|c| {
+            c.value()
+                .as_element()
+                .is_some_and(|e| BLOCK_TAGS.contains(&e.name()))
+        }),
+        _ => false,
+    }
+}
+
+fn best_candidate(
+    doc: &Html,
+    order: &[NodeId],
+    parents: &HashMap<NodeId, NodeId>,
+    stats: &HashMap<NodeId, Stats>,
+) -> Option<NodeId> {
+    let mut scores: HashMap<NodeId, f64> = HashMap::new();
+    let initial = |id: NodeId| -> f64 {
+        doc.tree
+            .get(id)
+            .and_then(|n| {
+                n.value()
+                    .as_element()
+                    .map(|e| tag_weight(e.name()) + class_weight(e))
+            })
+            .unwrap_or(0.0)
+    };
+    for &id in order {
+        let Some(node) = doc.tree.get(id) else {
+            continue;
+        };
+        if !is_paragraph_like(node) {
+            continue;
+        }
+        let s = stats.get(&id).copied().unwrap_or_default();
+        if s.chars < MIN_PARAGRAPH_CHARS {
+            continue;
+        }
+        let mut score = 1.0 + s.commas.min(20) as f64 + (s.chars as f64 / 100.0).min(3.0);
+        score *= 1.0 - s.link_density();
+        let mut ancestor = parents.get(&id).copied();
+        for level in 0..SCORE_LEVELS {
+            let Some(a) = ancestor else { break };
+            let divider = match level {
+                0 => 1.0,
+                1 => 2.0,
+                l => l as f64 * 3.0,
+            };
+            *scores.entry(a).or_insert_with(|| initial(a)) += score / divider;
+            ancestor = parents.get(&a).copied();
+        }
+    }
+    scores
+        .into_iter()
+        .map(|(id, score)| {
+            let ld = stats.get(&id).map_or(0.0, Stats::link_density);
+            (id, score * (1.0 - ld))
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(id, _)| id)
+}
+
+/// The top candidate and the siblings that continue it (readability's sibling rule).
+fn with_siblings(doc: &Html, top: NodeId, stats: &HashMap<NodeId, Stats>) -> Vec<NodeId> {
+    let Some(top_node) = doc.tree.get(top) else {
+        return vec![top];
+    };
+    let Some(parent) = top_node.parent() else {
+        return vec![top];
+    };
+    let top_chars = stats.get(&top).map_or(0, |s| s.chars);
+    let mut out = Vec::new();
+    for sib in parent.children() {
+        if sib.id() == top {
+            out.push(top);
+            continue;
+        }
+        let Some(el) = sib.value().as_element() else {
+            continue;
+        };
+        if is_junk(el) {
+            continue;
+        }
+        let s = stats.get(&sib.id()).copied().unwrap_or_default();
+        let same_class = el.attr("class").is_some()
+            && el.attr("class") == top_node.value().as_element().and_then(|e| e.attr("class"));
+        let ld = s.link_density();
+        let keep = if el.name() == "p" {
+            (s.chars > 80 && ld < 0.25) || (s.chars > 0 && ld == 0.0 && ends_sentence(sib))
+        } else {
+            same_class && s.chars * 3 > top_chars && ld < 0.25
+        };
+        if keep {
+            out.push(sib.id());
+        }
+    }
+    out
+}
+
+fn ends_sentence(node: NodeRef<'_, Node>) -> bool {
+    let Some(el) = ElementRef::wrap(node) else {
+        return false;
+    };
+    let t: String = el.text().collect();
+    t.trim_end()
+        .ends_with(['.', '!', '?', '؟', '。', '»', '"', ':'])
+}
+
+/// Appends the paragraphs of `root`'s non-junk subtree.
+fn render(root: NodeRef<'_, Node>, out: &mut Vec<String>) {
+    enum Step<'a> {
+        Enter(NodeRef<'a, Node>),
+        Exit(bool),
+    }
+    let mut r = Renderer::default();
+    let mut stack = vec![Step::Enter(root)];
+    while let Some(step) = stack.pop() {
+        match step {
+            Step::Exit(block) => {
+                if block {
+                    r.flush(out);
+                }
+            }
+            Step::Enter(node) => match node.value() {
+                Node::Text(t) => r.text(t),
+                Node::Element(el) => {
+                    if node.id() != root.id() && is_junk(el) {
+                        continue;
+                    }
+                    let name = el.name();
+                    if name == "br" {
+                        r.line_break(out);
+                        continue;
+                    }
+                    if name == "img" || name == "hr" {
+                        r.flush(out);
+                        continue;
+                    }
+                    if is_link_list(node) {
+                        continue;
+                    }
+                    let block = BLOCK_TAGS.contains(&name);
+                    if block {
+                        r.flush(out);
+                    }
+                    stack.push(Step::Exit(block));
+                    for child in node.children().rev() {
+                        stack.push(Step::Enter(child));
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    r.flush(out);
+}
+
+/// A list or box that is mostly links (related articles, tags, menus): not article text.
+fn is_link_list(node: NodeRef<'_, Node>) -> bool {
+    let Some(el) = ElementRef::wrap(node) else {
+        return false;
+    };
+    if !matches!(
+        el.value().name(),
+        "ul" | "ol" | "div" | "section" | "table" | "dl"
+    ) {
+        return false;
+    }
+    let (mut chars, mut link_chars) = (0usize, 0usize);
+    let mut stack = vec![(node, false)];
+    while let Some((n, in_link)) = stack.pop() {
+        match n.value() {
+            Node::Text(t) => {
+                let c = t.chars().filter(|c| !c.is_whitespace()).count();
+                chars += c;
+                if in_link {
+                    link_chars += c;
+                }
+            }
+            Node::Element(e) => {
+                let link = in_link || e.name() == "a";
+                for c in n.children() {
+                    stack.push((c, link));
+                }
+            }
+            _ => {}
+        }
+        if chars > 4000 {
+            break;
+        }
+    }
+    chars > 0 && link_chars * 10 > chars * 6
+}
+
+#[derive(Default)]
+struct Renderer {
+    current: String,
+    last_was_break: bool,
+}
+
+impl Renderer {
+    fn text(&mut self, t: &str) {
+        if t.trim().is_empty() {
+            if !self.current.is_empty() && !self.current.ends_with([' ', '\n']) {
+                self.current.push(' ');
+            }
+            return;
+        }
+        if t.starts_with(char::is_whitespace)
+            && !self.current.ends_with([' ', '\n'])
+            && !self.current.is_empty()
+        {
+            self.current.push(' ');
+        }
+        let collapsed = text::collapse(t);
+        self.current.push_str(&collapsed);
+        if t.ends_with(char::is_whitespace) {
+            self.current.push(' ');
+        }
+        self.last_was_break = false;
+    }
+
+    fn line_break(&mut self, out: &mut Vec<String>) {
+        if self.last_was_break {
+            self.flush(out);
+        } else if !self.current.trim().is_empty() {
+            let trimmed = self.current.trim_end().len();
+            self.current.truncate(trimmed);
+            self.current.push('\n');
+            self.last_was_break = true;
+        }
+    }
+
+    fn flush(&mut self, out: &mut Vec<String>) {
+        let p: Vec<&str> = self
+            .current
+            .split('\n')
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        if !p.is_empty() {
+            out.push(p.join("\n"));
+        }
+        self.current.clear();
+        self.last_was_break = false;
+    }
+}
+
+/// Paragraph filters applied after rendering, with what the page's metadata says.
+pub struct Cleanup<'a> {
+    pub title: Option<&'a str>,
+    pub authors: &'a [String],
+}
+
+/// Drops paragraphs that are furniture: read-also lines, next/previous labels, the headline
+/// repeated, bylines, share labels.
+pub fn clean(paragraphs: Vec<String>, ctx: &Cleanup<'_>) -> Vec<String> {
+    let title = ctx.title.map(fold);
+    let authors: Vec<String> = ctx.authors.iter().map(|a| fold(a)).collect();
+    let mut seen = std::collections::HashSet::new();
+    paragraphs
+        .into_iter()
+        .filter(|p| {
+            let f = fold(p);
+            if f.is_empty() {
+                return false;
+            }
+            let short = p.chars().count() < 120;
+            if text::starts_with_any(&f, text::READ_ALSO_LABELS) && p.chars().count() < 300 {
+                return false;
+            }
+            if short
+                && (text::starts_with_any(&f, text::NEXT_LABELS)
+                    || text::starts_with_any(&f, text::PREVIOUS_LABELS))
+            {
+                return false;
+            }
+            if title.as_deref() == Some(f.as_str()) {
+                return false;
+            }
+            if short && (is_byline(&f) || authors.contains(&f)) {
+                return false;
+            }
+            if short && SHARE_WORDS.iter().any(|w| f == *w) {
+                return false;
+            }
+            // The same paragraph twice (mobile and desktop copies) is kept once.
+            seen.insert(f)
+        })
+        .collect()
+}
+
+const SHARE_WORDS: &[&str] = &[
+    "share",
+    "partager",
+    "شارك",
+    "شارك المقال",
+    "شارك الخبر",
+    "tweet",
+    "facebook",
+    "twitter",
+    "whatsapp",
+    "email",
+    "print",
+    "imprimer",
+    "طباعة",
+    "نسخ الرابط",
+    "copy link",
+    "linkedin",
+    "telegram",
+    "messenger",
+    "x",
+];
+
+fn is_byline(folded: &str) -> bool {
+    [
+        "بقلم",
+        "كتب",
+        "كتبه",
+        "by",
+        "par",
+        "written by",
+        "auteur",
+        "إعداد",
+        "اعداد",
+        "تحرير",
+    ]
+    .iter()
+    .any(|l| text::starts_with_label(folded, l))
+        && folded.split(' ').count() <= 8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(html: &str) -> Vec<String> {
+        generic_body(&Html::parse_document(html)).paragraphs
+    }
+
+    const LONG: &str = "This is a long paragraph of article text, with commas, and enough words to score well in the content scorer of arshif.";
+
+    #[test]
+    fn picks_the_article_over_the_sidebar() {
+        let html = format!(
+            "<body><div class=sidebar><ul><li><a href=/a>Most read one</a></li><li><a href=/b>Most read two</a></li></ul></div>\
+             <div class=article-body><p>{LONG}</p><p>{LONG} Second.</p></div><footer>Copyright</footer></body>"
+        );
+        let b = body(&html);
+        assert_eq!(b.len(), 2, "{b:?}");
+        assert!(b[0].starts_with("This is"));
+    }
+
+    #[test]
+    fn br_br_separates_paragraphs() {
+        let html = format!(
+            "<body><div class=content>{LONG}<br><br>{LONG} Two.<br>line<br><br>{LONG} Three.</div></body>"
+        );
+        let b = body(&html);
+        assert_eq!(b.len(), 3, "{b:?}");
+        assert!(b[1].ends_with("Two.\nline"));
+    }
+
+    #[test]
+    fn junk_inside_article_is_dropped() {
+        let html = format!(
+            "<body><article><h1>Title</h1><div class=share-buttons><a href=#>Share</a></div><p>{LONG}</p>\
+             <figure><img src=x><figcaption>A caption</figcaption></figure>\
+             <div class=related><a href=/x>Related one</a> <a href=/y>Related two</a></div>\
+             <p>{LONG} More.</p><section id=comments><p>{LONG} comment</p></section></article></body>"
+        );
+        let b = body(&html);
+        assert_eq!(b.len(), 2, "{b:?}");
+        assert!(
+            b.iter()
+                .all(|p| !p.contains("caption") && !p.contains("comment"))
+        );
+    }
+
+    #[test]
+    fn cleanup_drops_furniture_lines() {
+        let ps = vec![
+            "اقرأ أيضا: خبر آخر".to_string(),
+            "بقلم: سعيد".to_string(),
+            "نص المقال الحقيقي.".to_string(),
+            "المقال التالي".to_string(),
+            "نص المقال الحقيقي.".to_string(),
+        ];
+        let out = clean(
+            ps,
+            &Cleanup {
+                title: None,
+                authors: &[],
+            },
+        );
+        assert_eq!(out, vec!["نص المقال الحقيقي.".to_string()]);
+    }
+
+    #[test]
+    fn deep_trees_do_not_overflow() {
+        let html = format!(
+            "<body>{}<p>{LONG}</p>{}</body>",
+            "<div>".repeat(400),
+            "</div>".repeat(400)
+        );
+        assert_eq!(body(&html).len(), 1);
+    }
+}

@@ -1,0 +1,113 @@
+//! Extraction: a pure function from HTML and its URL to an [`Article`] (title, body, dates,
+//! authors, language, canonical URL). No I/O, no clock: the fetch time is passed in.
+
+pub mod content;
+pub mod dates;
+pub mod depth;
+pub mod meta;
+pub mod text;
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use scraper::{Html, Selector};
+use url::Url;
+
+use crate::config::SiteRules;
+use crate::model::Article;
+
+/// Bumped whenever the extractor's output can change, so that the crawler re-extracts an old
+/// capture before comparing it with a new one (no false versions after an upgrade).
+pub const EXTRACTOR_VERSION: &str = "arshif-extract/1";
+
+/// What extraction needs besides the page.
+#[derive(Debug, Clone)]
+pub struct ExtractOptions<'a> {
+    /// Zone for dates written without one.
+    pub timezone: Tz,
+    /// When the page was fetched: the anchor for relative dates («منذ يومين»).
+    pub fetched_at: Option<DateTime<Utc>>,
+    pub rules: &'a SiteRules,
+}
+
+/// Parses HTML into a tree, nesting capped at [`depth::MAX_DEPTH`].
+pub fn parse(html: &str) -> Html {
+    Html::parse_document(&depth::cap_depth(html, depth::MAX_DEPTH))
+}
+
+/// The URL relative links resolve against: `<base href>` if valid, else the page URL.
+pub fn base_url(doc: &Html, page: &Url) -> Url {
+    static BASE: LazyLock<Selector> = LazyLock::new(|| Selector::parse("base[href]").unwrap());
+    doc.select(&BASE)
+        .next()
+        .and_then(|b| b.value().attr("href"))
+        .and_then(|h| page.join(h.trim()).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .unwrap_or_else(|| page.clone())
+}
+
+/// Extracts the article from an already parsed page.
+pub fn extract(doc: &Html, url: &Url, opts: &ExtractOptions<'_>) -> Article {
+    let ld = meta::structured_data(doc);
+    let site = meta::site_name(doc);
+    let title = match &opts.rules.title_selector {
+        Some((_, sel)) => doc
+            .select(sel)
+            .next()
+            .map(|e| text::collapse(&e.text().collect::<String>()))
+            .filter(|t| !t.is_empty())
+            .or_else(|| meta::title(doc, &ld, site.as_deref())),
+        None => meta::title(doc, &ld, site.as_deref()),
+    };
+    let authors = meta::authors(doc, &ld);
+    let raw = match &opts.rules.body_selector {
+        Some((_, sel)) => content::selected_body(doc, sel),
+        None => content::generic_body(doc),
+    };
+    let mut paragraphs = content::clean(
+        raw.paragraphs,
+        &content::Cleanup {
+            title: title.as_deref(),
+            authors: &authors,
+        },
+    );
+    if opts.rules.body_selector.is_none() {
+        paragraphs = prefer_structured_body(paragraphs, ld.article_body.as_deref());
+    }
+    let body = paragraphs.join("\n\n");
+    let declared = meta::declared_language(doc, &ld);
+    let language = meta::language(declared, &body, title.as_deref());
+    let base = base_url(doc, url);
+    Article {
+        published_at: meta::published_at(doc, &ld, url, opts.timezone, opts.fetched_at),
+        modified_at: meta::modified_at(doc, &ld, opts.timezone),
+        canonical_url: meta::canonical(doc, &base).map(|u| u.to_string()),
+        title,
+        body,
+        authors,
+        language,
+    }
+}
+
+/// Uses the JSON-LD `articleBody` only when the page itself yielded next to nothing.
+fn prefer_structured_body(paragraphs: Vec<String>, structured: Option<&str>) -> Vec<String> {
+    let dom_chars: usize = paragraphs.iter().map(|p| p.chars().count()).sum();
+    match structured {
+        Some(s)
+            if dom_chars < 200 && s.chars().count() > dom_chars * 2 && s.chars().count() > 200 =>
+        {
+            s.split("\n\n")
+                .flat_map(|p| p.split('\n'))
+                .map(text::collapse)
+                .filter(|p| !p.is_empty())
+                .collect()
+        }
+        _ => paragraphs,
+    }
+}
+
+/// Parses and extracts in one step.
+pub fn extract_html(html: &str, url: &Url, opts: &ExtractOptions<'_>) -> Article {
+    extract(&parse(html), url, opts)
+}

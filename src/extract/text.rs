@@ -1,0 +1,156 @@
+//! Text helpers shared by the extractors: whitespace, labels in Arabic/French/English, folding.
+
+/// Collapses whitespace runs to one space and trims.
+pub fn collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// A loose form for comparing labels and headlines: lower case, Arabic letter variants folded,
+/// tatweel and harakat dropped, punctuation and arrows turned into spaces, whitespace collapsed.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let c = match c {
+            'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
+            'ى' => 'ي',
+            'ة' => 'ه',
+            '\u{640}' => continue,                         // tatweel
+            '\u{64B}'..='\u{65F}' | '\u{670}' => continue, // harakat
+            c if c.is_alphanumeric() => c,
+            '\'' | '’' => '\'',
+            _ => ' ',
+        };
+        out.extend(c.to_lowercase());
+    }
+    collapse(&out)
+}
+
+/// Labels of a link to the next article (folded forms are compared).
+pub const NEXT_LABELS: &[&str] = &[
+    "المقال التالي",
+    "المقال اللاحق",
+    "المقالة التالية",
+    "الخبر التالي",
+    "الخبر الموالي",
+    "الخبر اللاحق",
+    "المقال الموالي",
+    "الموضوع التالي",
+    "article suivant",
+    "l'article suivant",
+    "next article",
+    "next story",
+    "next post",
+];
+
+/// Labels of a link to the previous article.
+pub const PREVIOUS_LABELS: &[&str] = &[
+    "المقال السابق",
+    "الخبر السابق",
+    "المقالة السابقة",
+    "الموضوع السابق",
+    "article précédent",
+    "previous article",
+    "previous story",
+    "previous post",
+    "prev article",
+];
+
+/// Openers of "read also" boxes, which are never article text.
+pub const READ_ALSO_LABELS: &[&str] = &[
+    "اقرأ أيضا",
+    "اقرأ ايضا",
+    "إقرأ أيضا",
+    "اقرأ كذلك",
+    "اقرأ المزيد",
+    "شاهد أيضا",
+    "مواضيع ذات صلة",
+    "مقالات ذات صلة",
+    "أخبار ذات صلة",
+    "ذات صلة",
+    "lire aussi",
+    "à lire aussi",
+    "a lire aussi",
+    "voir aussi",
+    "lire la suite",
+    "read also",
+    "read more",
+    "see also",
+    "related",
+    "related articles",
+    "related stories",
+    "more on this story",
+];
+
+/// Whether `folded` (already [`fold`]ed) is `label` or begins with it as whole words.
+pub fn starts_with_label(folded: &str, label: &str) -> bool {
+    let label = fold(label);
+    if label.is_empty() {
+        return false;
+    }
+    folded == label
+        || folded
+            .strip_prefix(label.as_str())
+            .is_some_and(|rest| rest.starts_with(' '))
+}
+
+/// Whether the folded text begins with any of the labels.
+pub fn starts_with_any(folded: &str, labels: &[&str]) -> bool {
+    labels.iter().any(|l| starts_with_label(folded, l))
+}
+
+/// The share of Arabic letters among the letters of `s` (0.0 with no letters).
+pub fn arabic_share(s: &str) -> f64 {
+    let (mut arabic, mut letters) = (0usize, 0usize);
+    for c in s.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        if ('\u{600}'..='\u{6FF}').contains(&c) || ('\u{750}'..='\u{77F}').contains(&c) {
+            arabic += 1;
+        }
+    }
+    if letters == 0 {
+        0.0
+    } else {
+        arabic as f64 / letters as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_ignores_decorations_and_variants() {
+        assert_eq!(fold("  المقال التالي »"), "المقال التالي");
+        assert_eq!(fold("Article suivant →"), "article suivant");
+        assert_eq!(fold("إقرأ أيضاً"), "اقرا ايضا");
+        assert_eq!(fold("المقـــال"), "المقال");
+    }
+
+    #[test]
+    fn labels_match_whole_words() {
+        assert!(starts_with_label(
+            &fold("المقال التالي: عنوان"),
+            "المقال التالي"
+        ));
+        assert!(starts_with_label(&fold("Next article"), "next article"));
+        assert!(!starts_with_label(
+            &fold("Next articles list"),
+            "next article"
+        ));
+        assert!(starts_with_any(&fold("اقرأ أيضاً: خبر"), READ_ALSO_LABELS));
+    }
+
+    #[test]
+    fn arabic_share_counts_letters() {
+        assert!(arabic_share("الأمن الوطني") > 0.99);
+        assert!(arabic_share("hello") < 0.01);
+        assert_eq!(arabic_share("123"), 0.0);
+    }
+}

@@ -1,0 +1,243 @@
+//! HTTP: the only place a `reqwest::Client` is built (User-Agent, timeouts, no automatic
+//! redirects, size limits), charset decoding, and the bounded retry loop.
+
+pub mod charset;
+pub mod retry;
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{self, HeaderMap};
+use url::Url;
+
+use crate::config;
+use crate::{Error, Result};
+
+pub use retry::{Attempt, PageFetch, PageResult, fetch_page};
+
+/// What the client is built from.
+#[derive(Debug, Clone)]
+pub struct FetchSettings {
+    pub user_agent: String,
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub max_body_bytes: usize,
+    /// `--resolve HOST:PORT:ADDR` overrides, as curl has them.
+    pub resolve: Vec<(String, SocketAddr)>,
+}
+
+impl Default for FetchSettings {
+    fn default() -> Self {
+        FetchSettings {
+            user_agent: config::default_user_agent(None),
+            connect_timeout: config::DEFAULT_CONNECT_TIMEOUT,
+            timeout: config::DEFAULT_TIMEOUT,
+            max_body_bytes: config::MAX_BODY_BYTES,
+            resolve: Vec::new(),
+        }
+    }
+}
+
+/// Parses `HOST:PORT:ADDR` (ADDR may be an IPv6 address in brackets).
+pub fn parse_resolve(s: &str) -> Result<(String, SocketAddr), String> {
+    let mut parts = s.splitn(3, ':');
+    let (Some(host), Some(port), Some(addr)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(format!("{s:?} is not HOST:PORT:ADDR"));
+    };
+    let port: u16 = port
+        .parse()
+        .map_err(|_| format!("{s:?}: {port:?} is not a port number"))?;
+    let ip: std::net::IpAddr = addr
+        .trim_matches(['[', ']'])
+        .parse()
+        .map_err(|_| format!("{s:?}: {addr:?} is not an IP address"))?;
+    if host.is_empty() {
+        return Err(format!("{s:?}: empty host"));
+    }
+    Ok((host.to_ascii_lowercase(), SocketAddr::new(ip, port)))
+}
+
+/// One HTTP exchange's result, body read in full (within the size limit).
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub url: Url,
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether the payload is HTML (or unlabelled, which browsers sniff as HTML).
+    pub fn is_html(&self) -> bool {
+        match self.header("content-type") {
+            None => true,
+            Some(ct) => {
+                let mime = ct
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                mime.is_empty() || mime == "text/html" || mime == "application/xhtml+xml"
+            }
+        }
+    }
+}
+
+/// Why one attempt produced no response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptError {
+    Timeout(String),
+    TooLarge(String),
+    Network(String),
+}
+
+/// Validators for a conditional request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// The HTTP client.
+#[derive(Debug, Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    max_body_bytes: usize,
+}
+
+impl Fetcher {
+    pub fn new(settings: &FetchSettings) -> Result<Self> {
+        let mut builder = reqwest::Client::builder()
+            .user_agent(settings.user_agent.clone())
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.timeout)
+            .read_timeout(settings.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .gzip(true)
+            .brotli(true)
+            .deflate(true)
+            .pool_max_idle_per_host(2);
+        for (host, addr) in &settings.resolve {
+            builder = builder.resolve(host, *addr);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| Error::HttpClient(e.to_string()))?;
+        Ok(Fetcher {
+            client,
+            max_body_bytes: settings.max_body_bytes,
+        })
+    }
+
+    /// Sends one GET and reads the body, counting decompressed bytes as they arrive.
+    pub async fn send(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+    ) -> Result<RawResponse, AttemptError> {
+        let mut req = self.client.get(url.clone()).header(
+            header::ACCEPT,
+            "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+        );
+        if let Some(v) = validators {
+            if let Some(etag) = &v.etag {
+                req = req.header(header::IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &v.last_modified {
+                req = req.header(header::IF_MODIFIED_SINCE, lm);
+            }
+        }
+        let mut resp = req.send().await.map_err(classify_error)?;
+        let status = resp.status().as_u16();
+        let headers = header_list(resp.headers());
+        if let Some(len) = resp.content_length()
+            && len > self.max_body_bytes as u64
+        {
+            return Err(AttemptError::TooLarge(format!(
+                "Content-Length {len} exceeds the limit of {} bytes",
+                self.max_body_bytes
+            )));
+        }
+        let mut body = Vec::new();
+        if !(300..400).contains(&status) {
+            while let Some(chunk) = resp.chunk().await.map_err(classify_error)? {
+                if body.len() + chunk.len() > self.max_body_bytes {
+                    return Err(AttemptError::TooLarge(format!(
+                        "body exceeds the limit of {} bytes",
+                        self.max_body_bytes
+                    )));
+                }
+                body.extend_from_slice(&chunk);
+            }
+        }
+        Ok(RawResponse {
+            url: url.clone(),
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+fn header_list(map: &HeaderMap) -> Vec<(String, String)> {
+    map.iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+fn classify_error(e: reqwest::Error) -> AttemptError {
+    let msg = error_chain(&e);
+    if e.is_timeout() {
+        AttemptError::Timeout(msg)
+    } else {
+        AttemptError::Network(msg)
+    }
+}
+
+/// The error and its sources on one line.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !msg.contains(&s_text) {
+            msg.push_str(": ");
+            msg.push_str(&s_text);
+        }
+        source = s.source();
+    }
+    msg
+}
+
+/// Milliseconds since `start`, for the fetch log.
+pub fn elapsed_ms(start: Instant) -> i64 {
+    i64::try_from(start.elapsed().as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_overrides_parse() {
+        let (h, a) = parse_resolve("News.Example:80:127.0.0.1").unwrap();
+        assert_eq!(h, "news.example");
+        assert_eq!(a, "127.0.0.1:80".parse().unwrap());
+        assert!(parse_resolve("news.example:80").is_err());
+        assert!(parse_resolve("news.example:x:127.0.0.1").is_err());
+        assert!(parse_resolve("a:1:[::1]").is_ok());
+    }
+}

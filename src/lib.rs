@@ -1,0 +1,33 @@
+//! arshif: crawl a news site's "next article" chain and archive versioned snapshots in SQLite.
+//!
+//! The pure core (`extract`, `discover`, `politeness::robots` matching, `model`) is synchronous and
+//! free of I/O; `fetch`, `store` and `export` touch the outside world; `crawl` walks a chain.
+
+pub mod cli;
+pub mod commands;
+/// Defaults and validated settings shared by the flags, the library and the help text.
+pub mod config;
+/// The walk: frontier, seen set, limits, cycle detection and shutdown.
+pub mod crawl;
+/// Pure next-article link discovery.
+pub mod discover;
+/// The library's error type.
+pub mod error;
+/// Serializers of stored versions (JSON Lines, CSV).
+pub mod export;
+/// Pure extraction: HTML + URL -> article.
+pub mod extract;
+/// HTTP: the only `reqwest::Client`, size limits, charset decoding, the retry loop.
+pub mod fetch;
+/// A static file server over loopback, for `demo` and tests.
+pub mod fixture_server;
+/// Articles, fetch outcomes and content hashes.
+pub mod model;
+/// Per-host rate limits, backoff and robots.txt: the only code that waits for politeness.
+pub mod politeness;
+/// SQLite: migrations, all SQL and the versioning records.
+pub mod store;
+/// URL normalisation and crawl scope.
+pub mod urls;
+
+pub use error::{Error, Result};

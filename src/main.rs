@@ -1,0 +1,110 @@
+//! The `arshif` binary: runtime, logging, signals, and the mapping from results to exit codes.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use arshif::cli::{Cli, Command};
+use arshif::commands::{self, Exit, Shutdown};
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { 0 });
+        }
+    };
+    init_logging(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("arshif: cannot start the runtime: {e}");
+            return ExitCode::from(Exit::Internal as u8);
+        }
+    };
+    let shutdown = Shutdown::default();
+    let code = runtime.block_on(async {
+        listen_for_signals(shutdown.clone());
+        run(cli.command, &shutdown).await
+    });
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    ExitCode::from(code as u8)
+}
+
+async fn run(command: Command, shutdown: &Shutdown) -> Exit {
+    let result = match command {
+        Command::Crawl(args) => commands::crawl::run(args, shutdown).await,
+        Command::Export(args) => commands::export::run(args),
+        Command::Extract(args) => commands::extract::run(args),
+        Command::Demo(args) => commands::demo::run(args, shutdown).await,
+    };
+    match result {
+        Ok(exit) => exit,
+        Err(e) => report(&e),
+    }
+}
+
+/// One line on stderr, and the exit code the error deserves.
+fn report(e: &anyhow::Error) -> Exit {
+    if is_broken_pipe(e) {
+        return Exit::Success;
+    }
+    let lib = e.chain().find_map(|c| c.downcast_ref::<arshif::Error>());
+    let code = match lib {
+        Some(arshif::Error::Locked { .. }) => Exit::Locked,
+        Some(le) if le.is_usage() => Exit::Usage,
+        _ => Exit::Internal,
+    };
+    let mut msg = format!("{e:#}");
+    if lib.is_some_and(arshif::Error::is_disk_full) {
+        msg.push_str(" (the disk is full: free space and run again; nothing committed was lost)");
+    }
+    eprintln!("arshif: {}", msg.replace('\n', " "));
+    code
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || matches!(c.downcast_ref::<arshif::Error>(), Some(arshif::Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "arshif=warn",
+        1 => "arshif=info",
+        _ => "arshif=debug",
+    };
+    let filter = EnvFilter::try_from_env("ARSHIF_LOG").unwrap_or_else(|_| EnvFilter::new(level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .without_time()
+        .init();
+}
+
+fn listen_for_signals(shutdown: Shutdown) {
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut int), Ok(mut term)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) else {
+            return;
+        };
+        tokio::select! {
+            _ = int.recv() => shutdown.trigger(2),
+            _ = term.recv() => shutdown.trigger(15),
+        }
+    });
+}

@@ -1,0 +1,185 @@
+//! The archive's vocabulary: extracted articles, content hashes and fetch outcomes.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
+
+/// What the extractor found on one page. An empty `body` means no article was found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Article {
+    pub title: Option<String>,
+    pub body: String,
+    pub published_at: Option<DateTime<Utc>>,
+    pub modified_at: Option<DateTime<Utc>>,
+    pub authors: Vec<String>,
+    pub language: Option<String>,
+    pub canonical_url: Option<String>,
+}
+
+impl Article {
+    /// Whether the page held an article at all (a title alone is not one).
+    pub fn is_found(&self) -> bool {
+        !self.body.trim().is_empty()
+    }
+
+    /// The hash that decides whether content changed.
+    pub fn content_hash(&self) -> ContentHash {
+        ContentHash::of(self.title.as_deref().unwrap_or(""), &self.body)
+    }
+}
+
+/// SHA-256 (hex) of the NFC-normalised title and body with whitespace runs collapsed.
+///
+/// Nothing else is folded: an added hamza or a changed digit is a real edit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ContentHash(pub String);
+
+impl ContentHash {
+    pub fn of(title: &str, body: &str) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(canonical_text(title).as_bytes());
+        hasher.update(b"\x1f");
+        hasher.update(canonical_text(body).as_bytes());
+        ContentHash(hex(&hasher.finalize()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// NFC and collapsed whitespace: the form the content hash covers.
+pub fn canonical_text(s: &str) -> String {
+    let nfc: String = s.nfc().collect();
+    nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The digest of a raw payload, `sha256:<hex>`; the key of a stored capture.
+pub fn payload_digest(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex(&Sha256::digest(bytes)))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// How one HTTP attempt (or a page skipped without one) ended. Stored in `fetches.outcome`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FetchOutcome {
+    /// A new article: version 1 stored.
+    Archived,
+    /// A known article whose content changed: a new version stored.
+    Changed,
+    /// Fetched (200) and the content is the same as the latest version.
+    Unchanged,
+    /// The server answered 304 to a conditional request.
+    NotModified,
+    /// A page was fetched but no article was found on it.
+    NoArticle,
+    /// The response was not HTML.
+    NotHtml,
+    /// robots.txt forbids the URL; nothing was requested.
+    RobotsDisallowed,
+    /// The link leads outside the crawl's scope; nothing was requested.
+    OffSite,
+    /// 404 or 410: the page is gone (or never existed).
+    Gone,
+    /// Another HTTP status that is final (4xx, or 5xx after the retry budget).
+    HttpError,
+    /// The attempt timed out.
+    Timeout,
+    /// The body exceeded the size limit.
+    TooLarge,
+    /// A redirect left the scope, looped, or went past the limit.
+    BadRedirect,
+    /// Connection refused, reset, DNS failure, invalid body.
+    NetworkError,
+    /// An attempt that failed and was retried (its own row; the page went on).
+    Retried,
+    /// A redirect hop that was followed.
+    Redirected,
+    /// The final fetch of a robots.txt file.
+    RobotsTxt,
+}
+
+impl FetchOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FetchOutcome::Archived => "archived",
+            FetchOutcome::Changed => "changed",
+            FetchOutcome::Unchanged => "unchanged",
+            FetchOutcome::NotModified => "not_modified",
+            FetchOutcome::NoArticle => "no_article",
+            FetchOutcome::NotHtml => "not_html",
+            FetchOutcome::RobotsDisallowed => "robots_disallowed",
+            FetchOutcome::OffSite => "off_site",
+            FetchOutcome::Gone => "gone",
+            FetchOutcome::HttpError => "http_error",
+            FetchOutcome::Timeout => "timeout",
+            FetchOutcome::TooLarge => "too_large",
+            FetchOutcome::BadRedirect => "bad_redirect",
+            FetchOutcome::NetworkError => "network_error",
+            FetchOutcome::Retried => "retried",
+            FetchOutcome::Redirected => "redirected",
+            FetchOutcome::RobotsTxt => "robots_txt",
+        }
+    }
+
+    /// A final failure: the page could not be archived for a reason worth exit code 2.
+    pub fn is_failure(self) -> bool {
+        matches!(
+            self,
+            FetchOutcome::HttpError
+                | FetchOutcome::Timeout
+                | FetchOutcome::TooLarge
+                | FetchOutcome::BadRedirect
+                | FetchOutcome::NetworkError
+        )
+    }
+}
+
+impl std::fmt::Display for FetchOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_ignores_whitespace_layout() {
+        let a = ContentHash::of("عنوان  الخبر", "فقرة أولى.\n\nفقرة  ثانية.");
+        let b = ContentHash::of(" عنوان الخبر", "فقرة أولى. فقرة ثانية.\n");
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn hash_sees_an_added_hamza() {
+        let a = ContentHash::of("t", "قال الامين العام");
+        let b = ContentHash::of("t", "قال الأمين العام");
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn hash_is_nfc_stable() {
+        // "é" precomposed vs e + combining acute.
+        assert_eq!(
+            ContentHash::of("t", "caf\u{e9}"),
+            ContentHash::of("t", "cafe\u{301}")
+        );
+    }
+
+    #[test]
+    fn hash_separates_title_from_body() {
+        assert_ne!(ContentHash::of("a b", "c"), ContentHash::of("a", "b c"));
+    }
+}

@@ -1,0 +1,720 @@
+//! The archive database: the rusqlite connection, PRAGMAs, numbered migrations and all SQL.
+//!
+//! Versions are append-only (triggers refuse UPDATE and DELETE); each page is committed in one
+//! transaction; raw payloads are stored once per digest, zstd-compressed.
+
+pub mod lock;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+use crate::fetch::Validators;
+use crate::{Error, Result};
+
+/// Identifies an arshif database (`PRAGMA application_id`): "arsh".
+pub const APPLICATION_ID: i32 = 0x6172_7368;
+
+/// Numbered migrations, embedded in the binary; `PRAGMA user_version` is the last one applied.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// zstd level for captures.
+const ZSTD_LEVEL: i32 = 3;
+
+/// An open archive.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// One fetch-log row.
+#[derive(Debug, Clone, Default)]
+pub struct FetchRow {
+    pub url: String,
+    pub requested_at: String,
+    pub status: Option<u16>,
+    pub outcome: String,
+    pub error: Option<String>,
+    pub note: Option<String>,
+    pub headers: Option<String>,
+    pub bytes: Option<i64>,
+    pub duration_ms: Option<i64>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub payload_digest: Option<String>,
+}
+
+/// A payload to keep.
+#[derive(Debug, Clone)]
+pub struct CaptureWrite<'a> {
+    pub digest: &'a str,
+    pub bytes: &'a [u8],
+    pub content_type: Option<&'a str>,
+}
+
+/// A version to append.
+#[derive(Debug, Clone)]
+pub struct VersionWrite {
+    pub fetched_at: String,
+    pub fetched_url: String,
+    pub canonical_url: Option<String>,
+    pub title: Option<String>,
+    pub body: String,
+    pub published_at: Option<String>,
+    pub modified_at: Option<String>,
+    pub authors: Vec<String>,
+    pub language: Option<String>,
+    pub content_hash: String,
+    pub extractor_version: String,
+    pub site_rules: String,
+}
+
+/// The article a page belongs to.
+#[derive(Debug, Clone)]
+pub struct ArticleWrite {
+    pub url: String,
+    pub host: String,
+    pub seen_at: String,
+    pub version: Option<VersionWrite>,
+}
+
+/// Everything one processed page writes, committed together.
+#[derive(Debug, Clone, Default)]
+pub struct PageCommit<'a> {
+    pub run_id: Option<i64>,
+    /// All attempts in order; the last one is the page's final fetch.
+    pub rows: Vec<FetchRow>,
+    /// Stored when given (and linked from the final fetch row).
+    pub capture: Option<CaptureWrite<'a>>,
+    pub article: Option<ArticleWrite>,
+}
+
+/// What a commit wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Committed {
+    pub article_id: Option<i64>,
+    pub version: Option<i64>,
+}
+
+/// The latest version of an article, as needed for the versioning decision.
+#[derive(Debug, Clone)]
+pub struct LatestVersion {
+    pub version: i64,
+    pub content_hash: String,
+    pub extractor_version: String,
+    pub site_rules: String,
+    pub capture_digest: String,
+    pub fetched_url: String,
+    pub fetched_at: String,
+}
+
+/// One stored version joined with its article, as exports see it.
+#[derive(Debug, Clone)]
+pub struct VersionRow {
+    pub article_url: String,
+    pub host: String,
+    pub version: i64,
+    pub fetched_at: String,
+    pub fetched_url: String,
+    pub canonical_url: Option<String>,
+    pub title: Option<String>,
+    pub body: String,
+    pub published_at: Option<String>,
+    pub modified_at: Option<String>,
+    pub authors: Vec<String>,
+    pub language: Option<String>,
+    pub content_hash: String,
+    pub extractor_version: String,
+}
+
+impl Store {
+    /// Opens (creating if needed) a database for writing, upgrading its schema.
+    /// A database from a newer arshif, or a file that is not an arshif database, is refused
+    /// before anything is written.
+    pub fn open_writer(path: &Path) -> Result<Self> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+            && !parent.is_dir()
+        {
+            return Err(Error::Database {
+                path: path.to_path_buf(),
+                message: format!("folder {} does not exist", parent.display()),
+            });
+        }
+        let conn = Connection::open(path).map_err(|e| sqlite(path, e))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.check_identity()?;
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens an existing database read-only; never creates or modifies it.
+    pub fn open_reader(path: &Path) -> Result<Self> {
+        if !path.is_file() {
+            return Err(Error::DatabaseMissing {
+                path: path.to_path_buf(),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| sqlite(path, e))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.check_identity()?;
+        let version = store.user_version()?;
+        if version == 0 {
+            return Err(Error::NotAnArchive {
+                path: path.to_path_buf(),
+            });
+        }
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn user_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Refuses files that are not SQLite, SQLite files of other programs, and newer schemas.
+    fn check_identity(&self) -> Result<()> {
+        let app_id: i32 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(f, _)
+                    if f.code == rusqlite::ErrorCode::NotADatabase =>
+                {
+                    Error::NotAnArchive {
+                        path: self.path.clone(),
+                    }
+                }
+                e => self.err(e),
+            })?;
+        let version = self.user_version()?;
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if app_id != APPLICATION_ID && (tables > 0 || version > 0) {
+            return Err(Error::NotAnArchive {
+                path: self.path.clone(),
+            });
+        }
+        if version > SCHEMA_VERSION {
+            return Err(Error::DatabaseTooNew {
+                path: self.path.clone(),
+                found: version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        Ok(())
+    }
+
+    fn configure(&self) -> Result<()> {
+        self.conn
+            .execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL;
+                 PRAGMA foreign_keys = ON;
+                 PRAGMA busy_timeout = 5000;",
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    fn migrate(&self) -> Result<()> {
+        let current = self.user_version()?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            let n = i as i64 + 1;
+            let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+            tx.execute_batch(sql).map_err(|e| self.err(e))?;
+            tx.execute_batch(&format!(
+                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {n};"
+            ))
+            .map_err(|e| self.err(e))?;
+            tx.commit().map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    fn err(&self, e: rusqlite::Error) -> Error {
+        sqlite(&self.path, e)
+    }
+
+    /// Records the start of a run; returns its id.
+    pub fn begin_run(
+        &self,
+        command: &str,
+        start_url: Option<&str>,
+        started_at: &str,
+    ) -> Result<i64> {
+        self.conn
+            .execute(
+                "INSERT INTO runs (command, start_url, started_at) VALUES (?1, ?2, ?3)",
+                params![command, start_url, started_at],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Records how a run ended.
+    pub fn finish_run(
+        &self,
+        run_id: i64,
+        finished_at: &str,
+        status: &str,
+        end_reason: &str,
+        counts_json: &str,
+    ) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE runs SET finished_at = ?2, status = ?3, end_reason = ?4, counts = ?5 WHERE id = ?1",
+                params![run_id, finished_at, status, end_reason, counts_json],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Validators of the latest fetch of `url` whose payload is stored (so that a 304 can be
+    /// served from the archive), with that capture's digest.
+    pub fn validators_for(&self, url: &str) -> Result<Option<(Validators, String)>> {
+        self.conn
+            .query_row(
+                "SELECT etag, last_modified, capture_digest FROM fetches
+                 WHERE url = ?1 AND status = 200 AND capture_digest IS NOT NULL
+                   AND (etag IS NOT NULL OR last_modified IS NOT NULL)
+                 ORDER BY id DESC LIMIT 1",
+                params![url],
+                |r| {
+                    Ok((
+                        Validators {
+                            etag: r.get(0)?,
+                            last_modified: r.get(1)?,
+                        },
+                        r.get::<_, String>(2)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The article id that a fetch of `fetched_url` with this stored capture belonged to.
+    pub fn article_of_capture(&self, url: &str, digest: &str) -> Result<Option<(i64, String)>> {
+        self.conn
+            .query_row(
+                "SELECT a.id, a.url FROM fetches f JOIN articles a ON a.id = f.article_id
+                 WHERE f.url = ?1 AND f.capture_digest = ?2 ORDER BY f.id DESC LIMIT 1",
+                params![url, digest],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// A stored payload, decompressed, with its content type.
+    pub fn load_capture(&self, digest: &str) -> Result<Option<(Vec<u8>, Option<String>)>> {
+        let row: Option<(String, Vec<u8>, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT compression, content, content_type FROM captures WHERE digest = ?1",
+                params![digest],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let Some((compression, content, content_type)) = row else {
+            return Ok(None);
+        };
+        let bytes = match compression.as_str() {
+            "zstd" => {
+                let mut out = Vec::new();
+                zstd::stream::read::Decoder::new(content.as_slice())
+                    .and_then(|mut d| d.read_to_end(&mut out))
+                    .map_err(|e| Error::Database {
+                        path: self.path.clone(),
+                        message: format!("capture {digest} cannot be decompressed: {e}"),
+                    })?;
+                out
+            }
+            _ => content,
+        };
+        Ok(Some((bytes, content_type)))
+    }
+
+    /// The article stored under `url`, if any.
+    pub fn article_id(&self, url: &str) -> Result<Option<i64>> {
+        self.conn
+            .query_row(
+                "SELECT id FROM articles WHERE url = ?1",
+                params![url],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Whether `fetched_url` was ever fetched as part of article `article_id`.
+    pub fn article_was_fetched_from(&self, article_id: i64, fetched_url: &str) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM versions WHERE article_id = ?1 AND fetched_url = ?2)
+                     OR EXISTS (SELECT 1 FROM fetches WHERE article_id = ?1 AND url = ?2)",
+                params![article_id, fetched_url],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn latest_version(&self, article_id: i64) -> Result<Option<LatestVersion>> {
+        self.conn
+            .query_row(
+                "SELECT version, content_hash, extractor_version, site_rules, capture_digest,
+                        fetched_url, fetched_at
+                 FROM versions WHERE article_id = ?1 ORDER BY version DESC LIMIT 1",
+                params![article_id],
+                |r| {
+                    Ok(LatestVersion {
+                        version: r.get(0)?,
+                        content_hash: r.get(1)?,
+                        extractor_version: r.get(2)?,
+                        site_rules: r.get(3)?,
+                        capture_digest: r.get(4)?,
+                        fetched_url: r.get(5)?,
+                        fetched_at: r.get(6)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Writes one processed page in a single transaction.
+    pub fn commit_page(&mut self, page: &PageCommit<'_>) -> Result<Committed> {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| sqlite(&path, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        if let Some(c) = &page.capture {
+            let exists: bool = tx
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM captures WHERE digest = ?1)",
+                    params![c.digest],
+                    |r| r.get(0),
+                )
+                .map_err(err)?;
+            if !exists {
+                let compressed =
+                    zstd::bulk::compress(c.bytes, ZSTD_LEVEL).map_err(|e| Error::Io {
+                        path: path.clone(),
+                        source: e,
+                    })?;
+                tx.execute(
+                    "INSERT INTO captures (digest, compression, raw_bytes, stored_bytes, content_type, content, created_at)
+                     VALUES (?1, 'zstd', ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                    params![c.digest, c.bytes.len() as i64, compressed.len() as i64, c.content_type, compressed],
+                )
+                .map_err(err)?;
+            }
+        }
+        let article_id = match &page.article {
+            Some(a) => {
+                tx.execute(
+                    "INSERT INTO articles (url, host, first_seen_at, last_seen_at) VALUES (?1, ?2, ?3, ?3)
+                     ON CONFLICT (url) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+                    params![a.url, a.host, a.seen_at],
+                )
+                .map_err(err)?;
+                Some(
+                    tx.query_row(
+                        "SELECT id FROM articles WHERE url = ?1",
+                        params![a.url],
+                        |r| r.get::<_, i64>(0),
+                    )
+                    .map_err(err)?,
+                )
+            }
+            None => None,
+        };
+        let mut last_fetch_id = None;
+        let n = page.rows.len();
+        for (i, row) in page.rows.iter().enumerate() {
+            let capture = if i + 1 == n {
+                page.capture.as_ref().map(|c| c.digest)
+            } else {
+                None
+            };
+            tx.execute(
+                "INSERT INTO fetches (run_id, article_id, url, requested_at, status, outcome, error, note, headers,
+                                      bytes, duration_ms, etag, last_modified, payload_digest, capture_digest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                params![
+                    page.run_id,
+                    article_id,
+                    row.url,
+                    row.requested_at,
+                    row.status,
+                    row.outcome,
+                    row.error,
+                    row.note,
+                    row.headers,
+                    row.bytes,
+                    row.duration_ms,
+                    row.etag,
+                    row.last_modified,
+                    row.payload_digest,
+                    capture
+                ],
+            )
+            .map_err(err)?;
+            last_fetch_id = Some(tx.last_insert_rowid());
+        }
+        let mut version = None;
+        if let (Some(article_id), Some(a)) = (article_id, &page.article)
+            && let Some(v) = &a.version
+        {
+            let (Some(fetch_id), Some(capture)) = (last_fetch_id, &page.capture) else {
+                return Err(Error::Database {
+                    path: path.clone(),
+                    message: "a version needs its fetch and capture".into(),
+                });
+            };
+            let next: i64 = tx
+                .query_row(
+                    "SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE article_id = ?1",
+                    params![article_id],
+                    |r| r.get(0),
+                )
+                .map_err(err)?;
+            let authors = serde_json::to_string(&v.authors).unwrap_or_else(|_| "[]".into());
+            tx.execute(
+                "INSERT INTO versions (article_id, version, fetch_id, fetched_at, fetched_url, canonical_url, title, body,
+                                       published_at, modified_at, authors, language, content_hash,
+                                       extractor_version, site_rules, capture_digest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                params![
+                    article_id,
+                    next,
+                    fetch_id,
+                    v.fetched_at,
+                    v.fetched_url,
+                    v.canonical_url,
+                    v.title,
+                    v.body,
+                    v.published_at,
+                    v.modified_at,
+                    authors,
+                    v.language,
+                    v.content_hash,
+                    v.extractor_version,
+                    v.site_rules,
+                    capture.digest
+                ],
+            )
+            .map_err(err)?;
+            version = Some(next);
+        }
+        tx.commit().map_err(err)?;
+        Ok(Committed {
+            article_id,
+            version,
+        })
+    }
+
+    /// Calls `f` for each stored version, oldest first per article (articles by first archiving).
+    pub fn for_each_version(&self, mut f: impl FnMut(VersionRow) -> Result<()>) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT a.url, a.host, v.version, v.fetched_at, v.fetched_url, v.canonical_url, v.title, v.body,
+                        v.published_at, v.modified_at, v.authors, v.language, v.content_hash, v.extractor_version
+                 FROM versions v JOIN articles a ON a.id = v.article_id
+                 ORDER BY a.id, v.version",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let authors: String = r.get(10)?;
+                Ok(VersionRow {
+                    article_url: r.get(0)?,
+                    host: r.get(1)?,
+                    version: r.get(2)?,
+                    fetched_at: r.get(3)?,
+                    fetched_url: r.get(4)?,
+                    canonical_url: r.get(5)?,
+                    title: r.get(6)?,
+                    body: r.get(7)?,
+                    published_at: r.get(8)?,
+                    modified_at: r.get(9)?,
+                    authors: serde_json::from_str(&authors).unwrap_or_default(),
+                    language: r.get(11)?,
+                    content_hash: r.get(12)?,
+                    extractor_version: r.get(13)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            f(row.map_err(|e| self.err(e))?)?;
+        }
+        Ok(())
+    }
+
+    /// Runs `PRAGMA integrity_check`; "ok" when sound.
+    pub fn integrity_check(&self) -> Result<String> {
+        self.conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+}
+
+fn sqlite(path: &Path, e: rusqlite::Error) -> Error {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::CannotOpen
+                || f.code == rusqlite::ErrorCode::ReadOnly =>
+        {
+            Error::Database {
+                path: path.to_path_buf(),
+                message: format!("cannot open: {e}"),
+            }
+        }
+        _ => Error::Sqlite {
+            path: path.to_path_buf(),
+            source: e,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_db() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        (dir, path)
+    }
+
+    #[test]
+    fn migrations_apply_once() {
+        let (_d, path) = temp_db();
+        drop(Store::open_writer(&path).unwrap());
+        let s = Store::open_writer(&path).unwrap();
+        assert_eq!(s.user_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(s.integrity_check().unwrap(), "ok");
+    }
+
+    #[test]
+    fn newer_schema_is_refused_untouched() {
+        let (_d, path) = temp_db();
+        drop(Store::open_writer(&path).unwrap());
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch("PRAGMA user_version = 99").unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        assert!(matches!(
+            Store::open_writer(&path),
+            Err(Error::DatabaseTooNew { .. })
+        ));
+        assert!(matches!(
+            Store::open_reader(&path),
+            Err(Error::DatabaseTooNew { .. })
+        ));
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn foreign_files_are_refused() {
+        let (dir, path) = temp_db();
+        std::fs::write(&path, b"this is not sqlite at all, just text").unwrap();
+        assert!(matches!(
+            Store::open_writer(&path),
+            Err(Error::NotAnArchive { .. })
+        ));
+        let other = dir.path().join("other.db");
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x)")
+            .unwrap();
+        assert!(matches!(
+            Store::open_writer(&other),
+            Err(Error::NotAnArchive { .. })
+        ));
+    }
+
+    #[test]
+    fn readers_never_create() {
+        let (_d, path) = temp_db();
+        assert!(matches!(
+            Store::open_reader(&path),
+            Err(Error::DatabaseMissing { .. })
+        ));
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn versions_are_append_only() {
+        let (_d, path) = temp_db();
+        let mut s = Store::open_writer(&path).unwrap();
+        let page = PageCommit {
+            run_id: None,
+            rows: vec![FetchRow {
+                url: "http://a/x".into(),
+                requested_at: "2026-11-20T00:00:00Z".into(),
+                status: Some(200),
+                outcome: "archived".into(),
+                ..Default::default()
+            }],
+            capture: Some(CaptureWrite {
+                digest: "sha256:00",
+                bytes: b"<p>x</p>",
+                content_type: Some("text/html"),
+            }),
+            article: Some(ArticleWrite {
+                url: "http://a/x".into(),
+                host: "a:80".into(),
+                seen_at: "2026-11-20T00:00:00Z".into(),
+                version: Some(VersionWrite {
+                    fetched_at: "2026-11-20T00:00:00Z".into(),
+                    fetched_url: "http://a/x".into(),
+                    canonical_url: None,
+                    title: Some("t".into()),
+                    body: "b".into(),
+                    published_at: None,
+                    modified_at: None,
+                    authors: vec![],
+                    language: None,
+                    content_hash: "h".into(),
+                    extractor_version: "e".into(),
+                    site_rules: "generic".into(),
+                }),
+            }),
+        };
+        let c = s.commit_page(&page).unwrap();
+        assert_eq!(c.version, Some(1));
+        assert_eq!(s.load_capture("sha256:00").unwrap().unwrap().0, b"<p>x</p>");
+        assert!(
+            s.conn
+                .execute("UPDATE versions SET body = 'x'", [])
+                .is_err()
+        );
+        assert!(s.conn.execute("DELETE FROM versions", []).is_err());
+        let c2 = s.commit_page(&page).unwrap();
+        assert_eq!(c2.version, Some(2));
+    }
+}
