@@ -56,6 +56,8 @@ struct ServerState {
     faults: Mutex<HashMap<String, VecDeque<Fault>>>,
     /// Extra headers per path (e.g. a Content-Type with a charset).
     headers: Mutex<HashMap<String, Vec<(String, String)>>>,
+    /// Whether answers carry an ETag (and If-None-Match gets 304s).
+    etags: std::sync::atomic::AtomicBool,
 }
 
 /// A running fixture server; stops when dropped.
@@ -75,6 +77,7 @@ impl FixtureServer {
             log: Mutex::new(Vec::new()),
             faults: Mutex::new(HashMap::new()),
             headers: Mutex::new(HashMap::new()),
+            etags: std::sync::atomic::AtomicBool::new(true),
         });
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
@@ -124,6 +127,11 @@ impl FixtureServer {
             .entry(path.to_string())
             .or_default()
             .push((name.to_string(), value.to_string()));
+    }
+
+    /// Turns ETags (and so 304 answers) on or off.
+    pub fn set_etags(&self, on: bool) {
+        self.state.etags.store(on, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Every request so far.
@@ -183,7 +191,9 @@ fn answer(state: &ServerState, path: &str, request: &HeaderMap) -> Response {
         return status(StatusCode::NOT_FOUND, "not found");
     };
     let etag = format!("\"{}\"", &crate::model::hex(&Sha256::digest(&bytes))[..16]);
-    let mut resp = if request
+    let etags = state.etags.load(std::sync::atomic::Ordering::SeqCst);
+    let mut resp = if etags
+        && request
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
@@ -199,7 +209,7 @@ fn answer(state: &ServerState, path: &str, request: &HeaderMap) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static(content_type(path)),
     );
-    if let Ok(v) = HeaderValue::try_from(etag) {
+    if etags && let Ok(v) = HeaderValue::try_from(etag) {
         h.insert(header::ETAG, v);
     }
     if let Some(extra) = state.headers.lock().unwrap().get(path) {
