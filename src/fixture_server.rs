@@ -131,7 +131,9 @@ impl FixtureServer {
 
     /// Turns ETags (and so 304 answers) on or off.
     pub fn set_etags(&self, on: bool) {
-        self.state.etags.store(on, std::sync::atomic::Ordering::SeqCst);
+        self.state
+            .etags
+            .store(on, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Every request so far.
@@ -194,9 +196,9 @@ fn answer(state: &ServerState, path: &str, request: &HeaderMap) -> Response {
     let etags = state.etags.load(std::sync::atomic::Ordering::SeqCst);
     let mut resp = if etags
         && request
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
     {
         let mut r = Response::new(Body::empty());
         *r.status_mut() = StatusCode::NOT_MODIFIED;

@@ -16,9 +16,15 @@ async fn whole_chain_is_archived_with_metadata_for_every_site() {
         let chain = chain(site);
         let out = crawl(&server.url(&chain[0]), &db, timezone(site), &[]).await;
         assert_eq!(code(&out), 0, "{site}: {}", stderr(&out));
-        assert!(out.stdout.is_empty() && out.stderr.is_empty(), "cron wants silence on success");
+        assert!(
+            out.stdout.is_empty() && out.stderr.is_empty(),
+            "cron wants silence on success"
+        );
         let rows = export(&db).await;
-        let got: Vec<String> = rows.iter().map(|r| path_of(r["url"].as_str().unwrap())).collect();
+        let got: Vec<String> = rows
+            .iter()
+            .map(|r| path_of(r["url"].as_str().unwrap()))
+            .collect();
         assert_eq!(got, chain, "{site}: the chain, in order, once each");
         let exp = expected(site);
         for r in &rows {
@@ -31,13 +37,24 @@ async fn whole_chain_is_archived_with_metadata_for_every_site() {
             let published = r["published_at"].as_str().map(|s| s.replace(".000Z", "Z"));
             assert_eq!(published.as_deref(), e["published_at"].as_str(), "{path}");
             let lang = r["language"].as_str().unwrap();
-            assert!(lang.starts_with(e["language"].as_str().unwrap()), "{path}: {lang}");
+            assert!(
+                lang.starts_with(e["language"].as_str().unwrap()),
+                "{path}: {lang}"
+            );
             assert!(r["fetched_at"].as_str().unwrap().ends_with('Z'));
         }
         // Traps: no read-also, previous-article, sidebar or pagination page was ever requested.
         for req in page_requests(&server.requests()) {
-            assert!(chain.contains(&req.path().to_string()), "{site}: followed a trap: {}", req.target);
-            assert!(!req.target.contains('?'), "{site}: followed pagination: {}", req.target);
+            assert!(
+                chain.contains(&req.path().to_string()),
+                "{site}: followed a trap: {}",
+                req.target
+            );
+            assert!(
+                !req.target.contains('?'),
+                "{site}: followed pagination: {}",
+                req.target
+            );
         }
     }
 }
@@ -48,14 +65,23 @@ async fn user_agent_is_honest_and_robots_fetched_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");
     let chain = chain("en");
-    let out = crawl(&server.url(&chain[0]), &db, "UTC", &["--contact", "archive@example.org"]).await;
+    let out = crawl(
+        &server.url(&chain[0]),
+        &db,
+        "UTC",
+        &["--contact", "archive@example.org"],
+    )
+    .await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let log = server.requests();
     assert_eq!(log.iter().filter(|r| r.path() == "/robots.txt").count(), 1);
     assert_eq!(log[0].path(), "/robots.txt", "robots.txt comes first");
     for r in &log {
         let ua = r.header("user-agent").unwrap();
-        assert!(ua.starts_with("arshif/") && ua.ends_with("archive@example.org"), "{ua}");
+        assert!(
+            ua.starts_with("arshif/") && ua.ends_with("archive@example.org"),
+            "{ua}"
+        );
     }
 }
 
@@ -64,15 +90,28 @@ async fn robots_txt_is_obeyed() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     let paths = write_chain(&site, 4, false);
-    std::fs::write(site.join("robots.txt"), format!("User-agent: *\nDisallow: {}\n", paths[2])).unwrap();
+    std::fs::write(
+        site.join("robots.txt"),
+        format!("User-agent: *\nDisallow: {}\n", paths[2]),
+    )
+    .unwrap();
     let server = serve_dir(&site).await;
     let db = dir.path().join("a.db");
     let out = crawl(&server.url(&paths[0]), &db, "UTC", &[]).await;
-    assert_eq!(code(&out), 0, "a robots stop is a clean end: {}", stderr(&out));
+    assert_eq!(
+        code(&out),
+        0,
+        "a robots stop is a clean end: {}",
+        stderr(&out)
+    );
     assert_eq!(export(&db).await.len(), 2);
     assert!(!server.requests().iter().any(|r| r.path() == paths[2]));
     let skipped: i64 = sql(&db)
-        .query_row("SELECT count(*) FROM fetches WHERE outcome = 'robots_disallowed'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM fetches WHERE outcome = 'robots_disallowed'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(skipped, 1, "the disallowed page is recorded");
 
@@ -92,14 +131,25 @@ async fn rate_limit_holds_between_requests() {
     let paths = write_chain(&site, 5, false);
     let server = serve_dir(&site).await;
     let db = dir.path().join("a.db");
-    let out = arshif(args(&["crawl", &server.url(&paths[0]), "--db", db.to_str().unwrap(), "--rate", "8"])).await;
+    let out = arshif(args(&[
+        "crawl",
+        &server.url(&paths[0]),
+        "--db",
+        db.to_str().unwrap(),
+        "--rate",
+        "8",
+    ]))
+    .await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let log = server.requests();
     assert_eq!(log.len(), 6, "robots.txt and five pages");
     let interval = Duration::from_secs_f64(1.0 / RATE);
     for pair in log.windows(2) {
         let gap = pair[1].at - pair[0].at;
-        assert!(gap + TOLERANCE >= interval, "gap {gap:?} under the {interval:?} interval");
+        assert!(
+            gap + TOLERANCE >= interval,
+            "gap {gap:?} under the {interval:?} interval"
+        );
     }
 }
 
@@ -122,14 +172,32 @@ async fn retry_after_is_honoured_on_429_and_503() {
     let db = dir.path().join("a.db");
     let out = crawl(&server.url(&paths[0]), &db, "UTC", &[]).await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(export(&db).await.len(), 3, "the page is archived after the retries");
-    let hits: Vec<_> = server.requests().into_iter().filter(|r| r.path() == paths[1]).collect();
-    assert_eq!(hits.iter().map(|r| r.status).collect::<Vec<_>>(), vec![503, 429, 200]);
+    assert_eq!(
+        export(&db).await.len(),
+        3,
+        "the page is archived after the retries"
+    );
+    let hits: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path() == paths[1])
+        .collect();
+    assert_eq!(
+        hits.iter().map(|r| r.status).collect::<Vec<_>>(),
+        vec![503, 429, 200]
+    );
     for pair in hits.windows(2) {
-        assert!(pair[1].at - pair[0].at + TOLERANCE >= Duration::from_secs(1), "Retry-After not waited");
+        assert!(
+            pair[1].at - pair[0].at + TOLERANCE >= Duration::from_secs(1),
+            "Retry-After not waited"
+        );
     }
     let retried: i64 = sql(&db)
-        .query_row("SELECT count(*) FROM fetches WHERE outcome = 'retried'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM fetches WHERE outcome = 'retried'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(retried, 2, "every attempt is recorded");
 }
@@ -141,15 +209,34 @@ async fn a_page_that_keeps_failing_exits_2_and_is_recorded() {
     let paths = write_chain(&site, 3, false);
     let server = serve_dir(&site).await;
     for _ in 0..3 {
-        server.push_fault(&paths[1], Fault { status: 500, headers: vec![], body: b"oops".to_vec() });
+        server.push_fault(
+            &paths[1],
+            Fault {
+                status: 500,
+                headers: vec![],
+                body: b"oops".to_vec(),
+            },
+        );
     }
     let db = dir.path().join("a.db");
     let out = crawl(&server.url(&paths[0]), &db, "UTC", &[]).await;
     assert_eq!(code(&out), 2, "{}", stderr(&out));
-    assert_eq!(server.requests().iter().filter(|r| r.path() == paths[1]).count(), 3, "three attempts in all");
+    assert_eq!(
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.path() == paths[1])
+            .count(),
+        3,
+        "three attempts in all"
+    );
     assert_eq!(export(&db).await.len(), 1);
     let failed: i64 = sql(&db)
-        .query_row("SELECT count(*) FROM fetches WHERE outcome = 'http_error' AND status = 500", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM fetches WHERE outcome = 'http_error' AND status = 500",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(failed, 1);
 }
@@ -173,7 +260,15 @@ async fn dead_ends_exit_0() {
     let site = dir.path().join("site");
     let paths = write_chain(&site, 3, false);
     // The last page's next link points at a page that does not exist (404).
-    std::fs::write(site.join("a/3.html"), article_page("Council story number 3", PARAGRAPHS, Some("/a/missing.html"))).unwrap();
+    std::fs::write(
+        site.join("a/3.html"),
+        article_page(
+            "Council story number 3",
+            PARAGRAPHS,
+            Some("/a/missing.html"),
+        ),
+    )
+    .unwrap();
     // The second page's off-site twin: its next link leaves the host.
     let server = serve_dir(&site).await;
     let db = dir.path().join("a.db");
@@ -181,12 +276,24 @@ async fn dead_ends_exit_0() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(export(&db).await.len(), 3);
 
-    std::fs::write(site.join("a/3.html"), article_page("Council story number 3", PARAGRAPHS, Some("http://127.0.0.2:9/x.html"))).unwrap();
+    std::fs::write(
+        site.join("a/3.html"),
+        article_page(
+            "Council story number 3",
+            PARAGRAPHS,
+            Some("http://127.0.0.2:9/x.html"),
+        ),
+    )
+    .unwrap();
     let db2 = dir.path().join("b.db");
     let out = crawl(&server.url(&paths[0]), &db2, "UTC", &[]).await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let off: i64 = sql(&db2)
-        .query_row("SELECT count(*) FROM fetches WHERE outcome = 'off_site'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM fetches WHERE outcome = 'off_site'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(off, 1);
 }
@@ -199,13 +306,21 @@ async fn redirect_out_of_scope_is_refused() {
     let server = serve_dir(&site).await;
     server.push_fault(
         &paths[1],
-        Fault { status: 301, headers: vec![("Location".into(), "http://127.0.0.2:9/elsewhere".into())], body: vec![] },
+        Fault {
+            status: 301,
+            headers: vec![("Location".into(), "http://127.0.0.2:9/elsewhere".into())],
+            body: vec![],
+        },
     );
     let db = dir.path().join("a.db");
     let out = crawl(&server.url(&paths[0]), &db, "UTC", &[]).await;
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     let bad: i64 = sql(&db)
-        .query_row("SELECT count(*) FROM fetches WHERE outcome = 'bad_redirect'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM fetches WHERE outcome = 'bad_redirect'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(bad, 1);
 }
@@ -225,7 +340,11 @@ async fn an_edit_makes_one_version_and_furniture_none() {
     assert_eq!(export(&db).await.len(), chain.len());
     let pages = page_requests(&server.requests());
     assert_eq!(pages.len(), chain.len(), "a recrawl walks the whole chain");
-    assert!(pages.iter().all(|r| r.header("if-none-match").is_some() && r.status == 304));
+    assert!(
+        pages
+            .iter()
+            .all(|r| r.header("if-none-match").is_some() && r.status == 304)
+    );
 
     // The edited state: one real edit, one furniture-only change.
     server.set_overlay(Some(fixtures().join("edits/ar")));
@@ -233,11 +352,17 @@ async fn an_edit_makes_one_version_and_furniture_none() {
     let rows = export(&db).await;
     let edits = &expected("ar")["edits"];
     for path in &chain {
-        let versions = rows.iter().filter(|r| path_of(r["url"].as_str().unwrap()) == *path).count();
+        let versions = rows
+            .iter()
+            .filter(|r| path_of(r["url"].as_str().unwrap()) == *path)
+            .count();
         let want = if edits[path] == "new_version" { 2 } else { 1 };
         assert_eq!(versions, want, "{path}");
     }
-    let edited = serde_json::from_slice::<serde_json::Value>(&std::fs::read(fixtures().join("expected/edited/ar.json")).unwrap()).unwrap();
+    let edited = serde_json::from_slice::<serde_json::Value>(
+        &std::fs::read(fixtures().join("expected/edited/ar.json")).unwrap(),
+    )
+    .unwrap();
     let v2 = rows.iter().find(|r| r["version"] == 2).unwrap();
     let path = path_of(v2["url"].as_str().unwrap());
     assert_eq!(v2["body"], edited["articles"][&path]["body"]);
@@ -253,11 +378,25 @@ async fn a_rule_change_on_unchanged_pages_adds_no_version() {
     let tz = timezone("ar");
     assert_eq!(code(&crawl(&server.url(&chain[0]), &db, tz, &[]).await), 0);
     // The same pages, now read with a site rule whose output differs from the generic one.
-    let out = crawl(&server.url(&chain[0]), &db, tz, &["--body-selector", ".entry-content > p:first-of-type"]).await;
+    let out = crawl(
+        &server.url(&chain[0]),
+        &db,
+        tz,
+        &["--body-selector", ".entry-content > p:first-of-type"],
+    )
+    .await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(export(&db).await.len(), chain.len(), "no false versions after a rule change");
+    assert_eq!(
+        export(&db).await.len(),
+        chain.len(),
+        "no false versions after a rule change"
+    );
     let unchanged: i64 = sql(&db)
-        .query_row("SELECT count(*) FROM fetches WHERE outcome = 'unchanged'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM fetches WHERE outcome = 'unchanged'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(unchanged, chain.len() as i64);
 }
@@ -269,10 +408,20 @@ async fn charset_from_the_header_decodes_arabic() {
     std::fs::create_dir_all(site.join("a")).unwrap();
     let title = "الأمن الوطني يفكك شبكة إجرامية بمدينة طنجة";
     let para = "أعلنت المديرية العامة للأمن الوطني، اليوم الخميس، عن تفكيك شبكة إجرامية تنشط في مدينة طنجة، وحجز كميات من المخدرات.";
-    let html = format!("<html lang=\"ar\"><head><title>{title}</title></head><body><article><h1>{title}</h1><p>{para}</p><p>{para}</p></article></body></html>");
-    std::fs::write(site.join("a/1.html"), encoding_rs::WINDOWS_1256.encode(&html).0).unwrap();
+    let html = format!(
+        "<html lang=\"ar\"><head><title>{title}</title></head><body><article><h1>{title}</h1><p>{para}</p><p>{para}</p></article></body></html>"
+    );
+    std::fs::write(
+        site.join("a/1.html"),
+        encoding_rs::WINDOWS_1256.encode(&html).0,
+    )
+    .unwrap();
     let server = serve_dir(&site).await;
-    server.set_header("/a/1.html", "Content-Type", "text/html; charset=windows-1256");
+    server.set_header(
+        "/a/1.html",
+        "Content-Type",
+        "text/html; charset=windows-1256",
+    );
     let db = dir.path().join("a.db");
     let out = crawl(&server.url("/a/1.html"), &db, "UTC", &[]).await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));

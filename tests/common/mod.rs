@@ -15,7 +15,10 @@ pub fn fixtures() -> PathBuf {
 
 /// The expected extraction of a fixture site.
 pub fn expected(site: &str) -> Value {
-    serde_json::from_slice(&std::fs::read(fixtures().join(format!("expected/{site}.json"))).unwrap()).unwrap()
+    serde_json::from_slice(
+        &std::fs::read(fixtures().join(format!("expected/{site}.json"))).unwrap(),
+    )
+    .unwrap()
 }
 
 pub fn chain(site: &str) -> Vec<String> {
@@ -36,7 +39,9 @@ pub fn timezone(site: &str) -> &'static str {
 }
 
 pub async fn serve_site(site: &str) -> FixtureServer {
-    FixtureServer::start(fixtures().join("sites").join(site)).await.unwrap()
+    FixtureServer::start(fixtures().join("sites").join(site))
+        .await
+        .unwrap()
 }
 
 pub async fn serve_dir(dir: &Path) -> FixtureServer {
@@ -61,7 +66,16 @@ pub fn args(list: &[&str]) -> Vec<String> {
 
 /// `crawl URL --db DB --rate 50 --timezone TZ` plus extra flags.
 pub async fn crawl(url: &str, db: &Path, tz: &str, extra: &[&str]) -> Output {
-    let mut a = args(&["crawl", url, "--db", db.to_str().unwrap(), "--rate", "50", "--timezone", tz]);
+    let mut a = args(&[
+        "crawl",
+        url,
+        "--db",
+        db.to_str().unwrap(),
+        "--rate",
+        "50",
+        "--timezone",
+        tz,
+    ]);
     a.extend(extra.iter().map(|s| s.to_string()));
     arshif(a).await
 }
@@ -76,7 +90,14 @@ pub fn stderr(o: &Output) -> String {
 
 /// Every stored version, via the public export contract.
 pub async fn export(db: &Path) -> Vec<Value> {
-    let out = arshif(args(&["export", "--db", db.to_str().unwrap(), "--format", "jsonl"])).await;
+    let out = arshif(args(&[
+        "export",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ]))
+    .await;
     assert_eq!(code(&out), 0, "export failed: {}", stderr(&out));
     String::from_utf8(out.stdout)
         .unwrap()
@@ -93,7 +114,10 @@ pub fn path_of(url: &str) -> String {
 
 /// Requests for pages (not robots.txt).
 pub fn page_requests(log: &[LoggedRequest]) -> Vec<LoggedRequest> {
-    log.iter().filter(|r| r.path() != "/robots.txt").cloned().collect()
+    log.iter()
+        .filter(|r| r.path() != "/robots.txt")
+        .cloned()
+        .collect()
 }
 
 /// Opens the archive with SQLite directly (read-only) for checks the export does not show.
@@ -104,7 +128,9 @@ pub fn sql(db: &Path) -> rusqlite::Connection {
 /// Minimal article page for generated chains.
 pub fn article_page(title: &str, body: &[&str], next: Option<&str>) -> String {
     let paras: String = body.iter().map(|p| format!("<p>{p}</p>")).collect();
-    let next = next.map(|n| format!(r#"<a href="{n}">Next article</a>"#)).unwrap_or_default();
+    let next = next
+        .map(|n| format!(r#"<a href="{n}">Next article</a>"#))
+        .unwrap_or_default();
     format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title} | Test Site</title></head>
 <body><header><nav><a href="/">Home</a></nav></header><article><h1>{title}</h1>{paras}</article>
@@ -133,7 +159,11 @@ pub fn write_chain(dir: &Path, n: usize, cyclic: bool) -> Vec<String> {
         let title = format!("Council story number {}", i + 1);
         std::fs::write(dir.join(&p[1..]), article_page(&title, PARAGRAPHS, next)).unwrap();
     }
-    std::fs::write(dir.join("robots.txt"), "User-agent: *\nDisallow: /private/\n").unwrap();
+    std::fs::write(
+        dir.join("robots.txt"),
+        "User-agent: *\nDisallow: /private/\n",
+    )
+    .unwrap();
     paths
 }
 
