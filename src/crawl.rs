@@ -780,9 +780,12 @@ fn row_of(a: &Attempt) -> FetchRow {
     }
 }
 
-/// RFC 3339 UTC with a `Z` suffix and millisecond precision.
+/// RFC 3339 UTC with a `Z` suffix, to the millisecond, fractions shown only when present.
 pub fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+    use chrono::{SubsecRound, Timelike};
+    let t = t.trunc_subsecs(3);
+    let format = if t.nanosecond() == 0 { SecondsFormat::Secs } else { SecondsFormat::Millis };
+    t.to_rfc3339_opts(format, true)
 }
 
 fn now_rfc3339() -> String {
