@@ -784,7 +784,11 @@ fn row_of(a: &Attempt) -> FetchRow {
 pub fn rfc3339(t: DateTime<Utc>) -> String {
     use chrono::{SubsecRound, Timelike};
     let t = t.trunc_subsecs(3);
-    let format = if t.nanosecond() == 0 { SecondsFormat::Secs } else { SecondsFormat::Millis };
+    let format = if t.nanosecond() == 0 {
+        SecondsFormat::Secs
+    } else {
+        SecondsFormat::Millis
+    };
     t.to_rfc3339_opts(format, true)
 }
 

@@ -2,9 +2,10 @@
 //! id hints in English, French and Arabic) picks the main block; a renderer turns it into
 //! paragraphs separated by blank lines, leaving page furniture out.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
+use ego_tree::iter::Edge;
 use ego_tree::{NodeId, NodeRef};
 use regex::Regex;
 use scraper::{ElementRef, Html, Node, Selector};
@@ -92,7 +93,7 @@ static STRONG_NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
         r"about-?author|signup|sign-up|modal|popup|print-only|skip-link|pagination|pager|",
         r"post-nav|nav-links|navigation|next-post|prev-post|previous-post|posts-nav|",
         r"wp-caption-text|caption|credit|byline|dateline|post-meta|entry-meta|article-meta|",
-        r"meta-info|toolbar|rating|reaction|emoji|masthead|banner|sidebar|widget|footer|",
+        r"meta-info|toolbar|rating|reaction|emoji|",
         r"jp-relatedposts|yarpp|addthis|sharedaddy|rss-|hidden-print|visually-hidden|sr-only|",
         r"author-box|post-author|article-author|entry-author|timestamp|publish-date|post-date|",
         r"article-date|entry-date|article-info|article-header|entry-header|post-header"
@@ -101,7 +102,7 @@ static STRONG_NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static WEAK_NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"header|menu|nav|tags|extra|aside|meta|hidden|author|date").unwrap()
+    Regex::new(r"header|menu|nav|tags|extra|aside|meta|hidden|author|date|masthead|banner|sidebar|widget|footer").unwrap()
 });
 
 static POSITIVE: LazyLock<Regex> = LazyLock::new(|| {
@@ -122,6 +123,94 @@ const AD_TOKENS: &[&str] = &[
     "ad-slot",
     "dfp",
 ];
+
+/// Shortest paragraph counted as running text when protecting the main wrapper.
+const LONG_PARAGRAPH_CHARS: usize = 80;
+
+/// Junk decisions for one page. An element that holds most of the page's running text is never
+/// furniture because of its class name alone (themes name wrappers "content-with-sidebar",
+/// "modal-enabled", "elementor-widget"): only its tag, being hidden, or a comment class can
+/// exclude it.
+pub struct Furniture {
+    protected: HashSet<NodeId>,
+}
+
+impl Furniture {
+    pub fn of(doc: &Html) -> Self {
+        let mut protected_candidates: Vec<(NodeId, usize)> = Vec::new();
+        let mut stack: Vec<usize> = vec![0];
+        for edge in doc.tree.root().traverse() {
+            match edge {
+                Edge::Open(node) => {
+                    if node.value().is_element() {
+                        stack.push(0);
+                    }
+                }
+                Edge::Close(node) => {
+                    let Some(el) = node.value().as_element() else {
+                        continue;
+                    };
+                    let mut v = stack.pop().unwrap_or(0);
+                    if el.name() == "p" {
+                        v += long_paragraph_chars(node);
+                    }
+                    if v >= LONG_PARAGRAPH_CHARS * 4 {
+                        protected_candidates.push((node.id(), v));
+                    }
+                    if let Some(top) = stack.last_mut() {
+                        *top += v;
+                    }
+                }
+            }
+        }
+        let total = stack.first().copied().unwrap_or(0);
+        let protected = protected_candidates
+            .into_iter()
+            .filter(|(_, v)| v * 2 >= total)
+            .map(|(id, _)| id)
+            .collect();
+        Furniture { protected }
+    }
+
+    /// Whether this element and its subtree are furniture.
+    pub fn is_junk(&self, node: NodeRef<'_, Node>) -> bool {
+        let Some(el) = node.value().as_element() else {
+            return false;
+        };
+        if !is_junk(el) {
+            return false;
+        }
+        if !self.protected.contains(&node.id()) {
+            return true;
+        }
+        // Protected wrappers are still dropped for their tag, for being hidden, or for comments.
+        JUNK_TAGS.contains(&el.name())
+            || el.attr("hidden").is_some()
+            || class_and_id(el).contains("comment")
+    }
+}
+
+/// The text length of a `p` that reads as running text (long, few links), else 0.
+fn long_paragraph_chars(node: NodeRef<'_, Node>) -> usize {
+    let (mut chars, mut link_chars) = (0usize, 0usize);
+    for d in node.descendants() {
+        if let Some(t) = d.value().as_text() {
+            let c = t.chars().filter(|c| !c.is_whitespace()).count();
+            chars += c;
+            if d.ancestors()
+                .take_while(|a| a.id() != node.id())
+                .any(|a| a.value().as_element().is_some_and(|e| e.name() == "a"))
+            {
+                link_chars += c;
+            }
+        }
+    }
+    if chars >= LONG_PARAGRAPH_CHARS && link_chars * 10 < chars * 3 {
+        chars
+    } else {
+        0
+    }
+}
 
 /// Whether an element, by itself, is furniture rather than article text.
 pub fn is_junk(el: &scraper::node::Element) -> bool {
@@ -219,16 +308,17 @@ pub struct BodyText {
 
 /// Finds and renders the article body with the generic scorer.
 pub fn generic_body(doc: &Html) -> BodyText {
+    let furniture = Furniture::of(doc);
     let root = body_root(doc);
-    let (order, parents, stats) = collect_stats(root);
+    let (order, parents, stats) = collect_stats(root, &furniture);
     let Some(top) = best_candidate(doc, &order, &parents, &stats) else {
         return BodyText::default();
     };
-    let nodes = with_siblings(doc, top, &stats);
+    let nodes = with_siblings(doc, top, &stats, &furniture);
     let mut paragraphs = Vec::new();
     for id in nodes {
         if let Some(node) = doc.tree.get(id) {
-            render(node, &mut paragraphs);
+            render(node, &furniture, &mut paragraphs);
         }
     }
     BodyText { paragraphs }
@@ -236,9 +326,10 @@ pub fn generic_body(doc: &Html) -> BodyText {
 
 /// Renders the elements a site rule selected.
 pub fn selected_body(doc: &Html, selector: &Selector) -> BodyText {
+    let furniture = Furniture::of(doc);
     let mut paragraphs = Vec::new();
     for el in doc.select(selector) {
-        render(*el, &mut paragraphs);
+        render(*el, &furniture, &mut paragraphs);
     }
     BodyText { paragraphs }
 }
@@ -251,6 +342,7 @@ fn body_root(doc: &Html) -> NodeRef<'_, Node> {
 /// Pre-order list of the non-junk elements under `root`, their parents, and bottom-up stats.
 fn collect_stats(
     root: NodeRef<'_, Node>,
+    furniture: &Furniture,
 ) -> (Vec<NodeId>, HashMap<NodeId, NodeId>, HashMap<NodeId, Stats>) {
     let mut order = Vec::new();
     let mut parents = HashMap::new();
@@ -260,7 +352,7 @@ fn collect_stats(
     while let Some((node, in_link)) = stack.pop() {
         match node.value() {
             Node::Element(el) => {
-                if node.id() != root.id() && is_junk(el) {
+                if node.id() != root.id() && furniture.is_junk(node) {
                     continue;
                 }
                 order.push(node.id());
@@ -402,7 +494,12 @@ fn best_candidate(
 }
 
 /// The top candidate and the siblings that continue it (readability's sibling rule).
-fn with_siblings(doc: &Html, top: NodeId, stats: &HashMap<NodeId, Stats>) -> Vec<NodeId> {
+fn with_siblings(
+    doc: &Html,
+    top: NodeId,
+    stats: &HashMap<NodeId, Stats>,
+    furniture: &Furniture,
+) -> Vec<NodeId> {
     let Some(top_node) = doc.tree.get(top) else {
         return vec![top];
     };
@@ -419,7 +516,7 @@ fn with_siblings(doc: &Html, top: NodeId, stats: &HashMap<NodeId, Stats>) -> Vec
         let Some(el) = sib.value().as_element() else {
             continue;
         };
-        if is_junk(el) {
+        if furniture.is_junk(sib) {
             continue;
         }
         let s = stats.get(&sib.id()).copied().unwrap_or_default();
@@ -448,7 +545,7 @@ fn ends_sentence(node: NodeRef<'_, Node>) -> bool {
 }
 
 /// Appends the paragraphs of `root`'s non-junk subtree.
-fn render(root: NodeRef<'_, Node>, out: &mut Vec<String>) {
+fn render(root: NodeRef<'_, Node>, furniture: &Furniture, out: &mut Vec<String>) {
     enum Step<'a> {
         Enter(NodeRef<'a, Node>),
         Exit(bool),
@@ -465,7 +562,7 @@ fn render(root: NodeRef<'_, Node>, out: &mut Vec<String>) {
             Step::Enter(node) => match node.value() {
                 Node::Text(t) => r.text(t),
                 Node::Element(el) => {
-                    if node.id() != root.id() && is_junk(el) {
+                    if node.id() != root.id() && furniture.is_junk(node) {
                         continue;
                     }
                     let name = el.name();
