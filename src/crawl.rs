@@ -139,6 +139,8 @@ struct PageDone {
     next: Option<Url>,
     /// The URLs this page is known by (fetched, final, article key) for cycle detection.
     aliases: Vec<String>,
+    /// The article this page belongs to, when known.
+    key: Option<String>,
     end: Option<EndReason>,
 }
 
@@ -197,6 +199,7 @@ pub async fn crawl(
 impl Walk<'_> {
     async fn run(&mut self, start: Url) -> Result<(usize, EndReason)> {
         let mut seen: HashSet<String> = HashSet::new();
+        let mut seen_articles: HashSet<String> = HashSet::new();
         let mut url = start;
         let mut pages = 0usize;
         loop {
@@ -231,6 +234,12 @@ impl Walk<'_> {
             seen.extend(done.aliases);
             if let Some(end) = done.end {
                 return Ok((pages, end));
+            }
+            // The same article again under another URL (cache-busting queries): a cycle.
+            if let Some(key) = done.key
+                && !seen_articles.insert(key.clone())
+            {
+                return Ok((pages, EndReason::Cycle(key)));
             }
             let Some(next) = done.next else {
                 return Ok((pages, EndReason::NoNextLink));
@@ -403,6 +412,7 @@ impl Walk<'_> {
                     outcome,
                     next: None,
                     aliases: Vec::new(),
+                    key: None,
                     end: Some(EndReason::Failed(url.to_string())),
                 }
             }
@@ -427,6 +437,7 @@ impl Walk<'_> {
             outcome,
             next: None,
             aliases: vec![final_url.to_string()],
+            key: None,
             end: Some(end),
         };
         match resp.status {
@@ -517,12 +528,13 @@ impl Walk<'_> {
                 outcome: FetchOutcome::NoArticle,
                 next,
                 aliases,
+                key: None,
                 end: None,
             });
         }
 
         let hash = article.content_hash();
-        let key = self.article_key(&article, &final_url, &hash)?;
+        let (key, canonical) = self.article_key(&article, &final_url, &hash)?;
         aliases.push(key.clone());
         let article_id = blocking(|| self.store.article_id(&key))?;
         let latest = match article_id {
@@ -556,7 +568,7 @@ impl Walk<'_> {
         let version = new_version.then(|| VersionWrite {
             fetched_at: fetched_at.clone(),
             fetched_url: final_url.to_string(),
-            canonical_url: article.canonical_url.clone(),
+            canonical_url: canonical,
             title: article.title.clone(),
             body: article.body.clone(),
             published_at: article.published_at.map(rfc3339),
@@ -576,7 +588,7 @@ impl Walk<'_> {
                 content_type: content_type.as_deref(),
             }),
             article: Some(ArticleWrite {
-                url: key,
+                url: key.clone(),
                 host: urls::host_key(&final_url).unwrap_or_default(),
                 seen_at: fetched_at,
                 version,
@@ -587,6 +599,7 @@ impl Walk<'_> {
             outcome,
             next,
             aliases,
+            key: Some(key),
             end: None,
         })
     }
@@ -618,6 +631,7 @@ impl Walk<'_> {
             .map(|r| r.requested_at.clone())
             .unwrap_or_else(now_rfc3339);
         let mut aliases = vec![url.to_string()];
+        let owner_key = owner.as_ref().map(|(_, k)| k.clone());
         let article = owner.map(|(_, key)| {
             aliases.push(key.clone());
             ArticleWrite {
@@ -639,6 +653,7 @@ impl Walk<'_> {
             outcome: FetchOutcome::NotModified,
             next,
             aliases,
+            key: owner_key,
             end: None,
         })
     }
@@ -694,14 +709,15 @@ impl Walk<'_> {
     }
 
     /// The article's key: its canonical URL when that is in scope, not the site root, and not
-    /// claimed by different content; otherwise the normalised fetched URL.
+    /// claimed by different content; otherwise the normalised fetched URL. Also returns the
+    /// canonical URL when it was trusted (None when the page declared none or it was refused).
     fn article_key(
         &mut self,
         article: &Article,
         fetched: &Url,
         hash: &ContentHash,
-    ) -> Result<String> {
-        let fallback = fetched.to_string();
+    ) -> Result<(String, Option<String>)> {
+        let fallback = (fetched.to_string(), None);
         let Some(canonical) = article
             .canonical_url
             .as_deref()
@@ -713,19 +729,20 @@ impl Walk<'_> {
         if !self.scope.allows(&canonical) || urls::is_site_root(&canonical) {
             return Ok(fallback);
         }
-        if canonical == *fetched {
-            return Ok(fallback);
-        }
         let key = canonical.to_string();
+        let trusted = (key.clone(), Some(key.clone()));
+        if canonical == *fetched {
+            return Ok(trusted);
+        }
         let Some(id) = blocking(|| self.store.article_id(&key))? else {
-            return Ok(key);
+            return Ok(trusted);
         };
         if blocking(|| self.store.article_was_fetched_from(id, fetched.as_str()))? {
-            return Ok(key);
+            return Ok(trusted);
         }
         let same_content =
             blocking(|| self.store.latest_version(id))?.is_some_and(|l| l.content_hash == hash.0);
-        Ok(if same_content { key } else { fallback })
+        Ok(if same_content { trusted } else { fallback })
     }
 
     fn commit(

@@ -14,6 +14,7 @@ use crate::extract::base_url;
 use crate::extract::text::{self, NEXT_LABELS, PREVIOUS_LABELS, READ_ALSO_LABELS, fold};
 
 static ANCHORS: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").unwrap());
+static IMAGES: LazyLock<Selector> = LazyLock::new(|| Selector::parse("img[alt]").unwrap());
 static REL_NEXT: LazyLock<Selector> =
     LazyLock::new(|| Selector::parse(r#"a[href][rel~="next"], link[href][rel~="next"]"#).unwrap());
 
@@ -62,18 +63,33 @@ pub fn next_article(doc: &Html, page: &Url, selector: Option<&Selector>) -> Opti
             });
     }
 
-    for a in doc.select(&ANCHORS) {
-        if is_rel_prev(a) {
-            continue;
-        }
-        if anchor_is_labelled_next(a)
-            && let Some(url) = resolve(a)
-        {
-            return Some(NextLink {
-                url,
-                via: Via::Label,
-            });
-        }
+    // Labelled links; those in sidebars and widgets only when nothing else is labelled.
+    let labelled: Vec<(ElementRef<'_>, Url)> = doc
+        .select(&ANCHORS)
+        .filter(|a| !is_rel_prev(*a) && anchor_is_labelled_next(*a))
+        .filter_map(|a| resolve(a).map(|u| (a, u)))
+        .collect();
+    if let Some((_, url)) = labelled
+        .iter()
+        .find(|(a, _)| !in_sidebar(*a))
+        .or_else(|| labelled.first())
+    {
+        return Some(NextLink {
+            url: url.clone(),
+            via: Via::Label,
+        });
+    }
+
+    // "Next" alone is pagination's word; "Next" followed by a headline is article navigation.
+    if let Some(url) = doc
+        .select(&ANCHORS)
+        .filter(|a| !is_rel_prev(*a) && !in_sidebar(*a) && word_then_headline(*a))
+        .find_map(resolve)
+    {
+        return Some(NextLink {
+            url,
+            via: Via::Label,
+        });
     }
 
     if let Some(url) = label_beside_link(doc, &resolve) {
@@ -84,7 +100,7 @@ pub fn next_article(doc: &Html, page: &Url, selector: Option<&Selector>) -> Opti
     }
 
     doc.select(&REL_NEXT)
-        .filter(|el| !is_pagination(el, page, &base))
+        .filter(|el| !is_pagination(el, page, &base) && !in_sidebar(*el))
         .find_map(resolve)
         .map(|url| NextLink {
             url,
@@ -95,7 +111,12 @@ pub fn next_article(doc: &Html, page: &Url, selector: Option<&Selector>) -> Opti
 /// The anchor's visible text (or, for icon links, its `aria-label`/`title`) begins with a
 /// next-article label, and does not begin with a previous or read-also label.
 fn anchor_is_labelled_next(a: ElementRef<'_>) -> bool {
-    let visible = fold(&a.text().collect::<String>());
+    let mut text: String = a.text().collect();
+    for img in a.select(&IMAGES) {
+        text.push(' ');
+        text.push_str(img.value().attr("alt").unwrap_or(""));
+    }
+    let visible = fold(&text);
     let label_attr = a
         .value()
         .attr("aria-label")
@@ -110,6 +131,17 @@ fn anchor_is_labelled_next(a: ElementRef<'_>) -> bool {
     })
 }
 
+/// Words that mean "next" on their own, in article navigation when a headline follows.
+const NEXT_WORDS: &[&str] = &["next", "suivant", "التالي", "الموالي"];
+
+fn word_then_headline(a: ElementRef<'_>) -> bool {
+    let t = fold(&a.text().collect::<String>());
+    NEXT_WORDS.iter().any(|w| {
+        t.strip_prefix(w)
+            .is_some_and(|rest| rest.starts_with(' ') && rest.split_whitespace().count() >= 3)
+    })
+}
+
 fn is_rel_prev(a: ElementRef<'_>) -> bool {
     a.value().attr("rel").is_some_and(|r| {
         r.split_whitespace()
@@ -117,12 +149,17 @@ fn is_rel_prev(a: ElementRef<'_>) -> bool {
     })
 }
 
-/// A non-link element whose whole text is a next label (`<span>المقال التالي</span>`), inside a
-/// small container holding exactly one link target: that link is the next article.
+/// A next label written outside the link: `<span>المقال التالي</span><a href>…</a>` or
+/// `<li>Article suivant : <a href>…</a></li>`. The link is the first one after the label inside
+/// a small container (three levels at most), before any other label.
 fn label_beside_link(doc: &Html, resolve: &impl Fn(ElementRef<'_>) -> Option<Url>) -> Option<Url> {
     static LABELS: LazyLock<Selector> = LazyLock::new(|| {
-        Selector::parse("span, div, p, strong, b, em, h2, h3, h4, h5, h6, small, label, i").unwrap()
+        Selector::parse(
+            "span, div, p, li, strong, b, em, h2, h3, h4, h5, h6, small, label, i, td, dt",
+        )
+        .unwrap()
     });
+    let mut candidates = Vec::new();
     for el in doc.select(&LABELS) {
         if el
             .ancestors()
@@ -131,24 +168,95 @@ fn label_beside_link(doc: &Html, resolve: &impl Fn(ElementRef<'_>) -> Option<Url
         {
             continue;
         }
-        let own = fold(&el.text().collect::<String>());
-        if own.is_empty() || own.len() > 60 || !NEXT_LABELS.iter().any(|l| own == fold(l)) {
+        let own = fold(&own_text(el));
+        if own.is_empty() || own.chars().count() > 40 || !NEXT_LABELS.iter().any(|l| own == fold(l))
+        {
             continue;
         }
-        // Up to three levels up, the first container that holds links decides.
-        for container in el.ancestors().filter_map(ElementRef::wrap).take(3) {
-            let targets: Vec<Url> = container.select(&ANCHORS).filter_map(resolve).collect();
-            if targets.is_empty() {
-                continue;
+        if let Some(url) = link_after(el, resolve) {
+            candidates.push((el, url));
+        }
+    }
+    candidates
+        .iter()
+        .find(|(el, _)| !in_sidebar(*el))
+        .or_else(|| candidates.first())
+        .map(|(_, u)| u.clone())
+}
+
+/// The element's text outside its links (a label with the headline link inside the same `<li>`).
+fn own_text(el: ElementRef<'_>) -> String {
+    let mut out = String::new();
+    for d in el.descendants() {
+        if let Some(t) = d.value().as_text()
+            && !d
+                .ancestors()
+                .take_while(|a| a.id() != el.id())
+                .any(|a| a.value().as_element().is_some_and(|e| e.name() == "a"))
+        {
+            out.push_str(t);
+        }
+    }
+    out
+}
+
+/// The first link after `label` in document order within its container (the label's element
+/// itself, then up to three ancestors), stopping at another label such as «المقال السابق».
+fn link_after(
+    label: ElementRef<'_>,
+    resolve: &impl Fn(ElementRef<'_>) -> Option<Url>,
+) -> Option<Url> {
+    if let Some(u) = label.select(&ANCHORS).find_map(resolve) {
+        return Some(u);
+    }
+    let mut node = *label;
+    for _ in 0..3 {
+        let mut sib = node.next_sibling();
+        while let Some(s) = sib {
+            if let Some(el) = ElementRef::wrap(s) {
+                let text = fold(&el.text().collect::<String>());
+                if el.value().name() != "a" && text::starts_with_any(&text, PREVIOUS_LABELS) {
+                    return None;
+                }
+                if el.value().name() == "a" {
+                    return resolve(el);
+                }
+                if let Some(u) = el.select(&ANCHORS).find_map(resolve) {
+                    return Some(u);
+                }
             }
-            let first = targets[0].clone();
-            if targets.iter().all(|t| *t == first) {
-                return Some(first);
-            }
-            break;
+            sib = s.next_sibling();
+        }
+        node = node.parent()?;
+        if node
+            .value()
+            .as_element()
+            .is_some_and(|e| matches!(e.name(), "body" | "html" | "article" | "main"))
+        {
+            return None;
         }
     }
     None
+}
+
+/// Sidebars, widgets and "most read" boxes: their labelled links are teasers, not the chain.
+fn in_sidebar(el: ElementRef<'_>) -> bool {
+    static SIDEBAR: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"sidebar|widget|related|most|popular|recommend|trending|teaser|promo")
+            .unwrap()
+    });
+    el.ancestors().filter_map(ElementRef::wrap).any(|a| {
+        let v = a.value();
+        v.name() == "aside" || {
+            let hints = format!(
+                "{} {}",
+                v.attr("class").unwrap_or(""),
+                v.attr("id").unwrap_or("")
+            )
+            .to_ascii_lowercase();
+            SIDEBAR.is_match(&hints)
+        }
+    })
 }
 
 /// `rel=next` to the same path with another query (`?page=2`, `?cpage=2`): pagination.
@@ -156,8 +264,23 @@ fn is_pagination(el: &ElementRef<'_>, page: &Url, base: &Url) -> bool {
     let Some(href) = el.value().attr("href") else {
         return true;
     };
+    static PAGE_PATH: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"(?i)/(page|p|pg|seite|pagina)/?\d+/?$").unwrap());
+    let in_pager = el.ancestors().filter_map(ElementRef::wrap).any(|a| {
+        a.value().attr("class").is_some_and(|c| {
+            c.contains("pagination") || c.contains("pager") || c.contains("page-numbers")
+        })
+    }) || el
+        .value()
+        .attr("class")
+        .is_some_and(|c| c.contains("page-numbers"));
     match base.join(href.trim()) {
-        Ok(u) => u.path() == page.path() && u.host_str() == page.host_str(),
+        Ok(u) => {
+            in_pager
+                || PAGE_PATH.is_match(u.path())
+                || (u.path() == page.path() && u.host_str() == page.host_str())
+                || u.query().is_some_and(is_pagination_query)
+        }
         Err(_) => true,
     }
 }
@@ -253,6 +376,59 @@ mod tests {
         let html = r#"<div class="nav"><span>الخبر التالي</span><a href="/n.html">عنوان الخبر</a></div>
             <aside><h3>المقال التالي</h3><a href="/x.html">x</a><a href="/y.html">y</a></aside>"#;
         assert_eq!(next(html).as_deref(), Some("http://news.example/n.html"));
+    }
+
+    #[test]
+    fn label_as_plain_text_before_the_link() {
+        let html = r#"<ul><li>المقال التالي: <a href="/n2.html">عنوان</a></li></ul>"#;
+        assert_eq!(next(html).as_deref(), Some("http://news.example/n2.html"));
+        let html = r#"<p class="suite">Article suivant : <a href="/n2.html">Titre</a></p>"#;
+        assert_eq!(next(html).as_deref(), Some("http://news.example/n2.html"));
+    }
+
+    #[test]
+    fn previous_and_next_labels_in_one_box() {
+        let html = r#"<div><span>المقال السابق</span><a href="/prev.html">x</a><span>المقال التالي</span><a href="/n2.html">y</a></div>"#;
+        assert_eq!(next(html).as_deref(), Some("http://news.example/n2.html"));
+    }
+
+    #[test]
+    fn sidebar_teasers_lose_to_the_navigation() {
+        let html = r#"<aside class="widget"><h3><a href="/trap.html">المقال التالي</a></h3></aside><nav><a href="/n2.html">المقال التالي</a></nav>"#;
+        assert_eq!(next(html).as_deref(), Some("http://news.example/n2.html"));
+    }
+
+    #[test]
+    fn listing_pagination_is_not_a_next_article() {
+        let html = r#"<div class="pagination"><a class="next page-numbers" href="/news/page/2/" rel="next">التالي »</a></div>"#;
+        assert_eq!(next(html), None);
+    }
+
+    #[test]
+    fn more_wordings() {
+        for label in [
+            "Up next: Port authority unveils plan",
+            "Read next",
+            "À lire ensuite",
+            "Lire l'article suivant",
+            "Newer post »",
+        ] {
+            let html = format!(r#"<a href="/n2.html">{label}</a>"#);
+            assert_eq!(
+                next(&html).as_deref(),
+                Some("http://news.example/n2.html"),
+                "{label}"
+            );
+        }
+        let html = r#"<a href="/n2.html"><img src="next.png" alt="المقال التالي"></a>"#;
+        assert_eq!(next(html).as_deref(), Some("http://news.example/n2.html"));
+    }
+
+    #[test]
+    fn next_word_with_a_headline() {
+        let html = r#"<div class="nav-next"><a href="/n2.html"><span class="meta-nav">Next</span> Port authority unveils terminal plan</a></div>"#;
+        assert_eq!(next(html).as_deref(), Some("http://news.example/n2.html"));
+        assert_eq!(next(r#"<a href="/list/2/">Next »</a>"#), None);
     }
 
     #[test]

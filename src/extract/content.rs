@@ -707,7 +707,9 @@ pub fn clean(paragraphs: Vec<String>, ctx: &Cleanup<'_>) -> Vec<String> {
             if text::starts_with_any(&f, text::READ_ALSO_LABELS) && p.chars().count() < 300 {
                 return false;
             }
+            // "Next article: headline" is navigation; a sentence that starts with the words is not.
             if short
+                && !p.trim_end().ends_with(['.', '!', '?', '؟', '…', '。'])
                 && (text::starts_with_any(&f, text::NEXT_LABELS)
                     || text::starts_with_any(&f, text::PREVIOUS_LABELS))
             {

@@ -200,8 +200,9 @@ fn element_text(el: ElementRef<'_>) -> String {
     collapse(&el.text().collect::<String>())
 }
 
-/// The headline: an `<h1>` that the page's title or `og:title` confirms; else the structured
-/// headline; else the title without the site name.
+/// The headline: an `<h1>` that the page's title or `og:title` confirms; else the one `<h1>`
+/// of the article; else the structured headline; else a confirmed `<h2>`; else the title without
+/// the site name.
 pub fn title(doc: &Html, ld: &StructuredData, site_name: Option<&str>) -> Option<String> {
     let og = meta_content(doc, &["og:title", "twitter:title"]);
     let doc_title = doc
@@ -212,30 +213,58 @@ pub fn title(doc: &Html, ld: &StructuredData, site_name: Option<&str>) -> Option
     let confirmers: Vec<String> = [og.as_deref(), ld.headline.as_deref(), doc_title.as_deref()]
         .into_iter()
         .flatten()
-        .map(fold)
+        .map(|c| fold(c.trim_end_matches(['…', '.'])))
         .filter(|s| !s.is_empty())
         .collect();
-    let h1s: Vec<String> = doc
-        .select(&H1)
-        .map(element_text)
-        .filter(|t| t.chars().count() >= 3)
-        .collect();
-    for h in &h1s {
+    let confirmed = |h: &str| {
         let f = fold(h);
-        if confirmers
-            .iter()
-            .any(|c| *c == f || (f.len() >= 10 && c.contains(&f)))
-        {
-            return Some(h.clone());
+        confirmers.iter().any(|c| {
+            *c == f
+                || (f.len() >= 10 && c.contains(&f))
+                || (c.len() >= 20 && f.starts_with(c.as_str()))
+        })
+    };
+    let site = site_name.map(fold);
+    let h1s: Vec<(String, bool)> = doc
+        .select(&H1)
+        .map(|e| (element_text(e), in_chrome(e) || in_furniture(e)))
+        .filter(|(t, _)| t.chars().count() >= 3 && site.as_deref() != Some(fold(t).as_str()))
+        .collect();
+    // A headline in site chrome (a logo) must match the title exactly to count.
+    if let Some((h, _)) = h1s.iter().find(|(h, chrome)| {
+        if *chrome {
+            confirmers.contains(&fold(h))
+        } else {
+            confirmed(h)
         }
+    }) {
+        return Some(h.clone());
+    }
+    let article_h1s: Vec<&String> = h1s
+        .iter()
+        .filter(|(_, chrome)| !chrome)
+        .map(|(h, _)| h)
+        .collect();
+    if let [only] = article_h1s.as_slice()
+        && only.split_whitespace().count() >= 3
+    {
+        return Some((*only).clone());
     }
     if let Some(h) = &ld.headline {
         return Some(h.clone());
     }
+    static H2: LazyLock<Selector> = LazyLock::new(|| sel("h2"));
+    if let Some(h) = doc
+        .select(&H2)
+        .map(element_text)
+        .find(|h| h.split_whitespace().count() >= 3 && confirmed(h))
+    {
+        return Some(h);
+    }
     if let Some(t) = og.as_deref().or(doc_title.as_deref()) {
         return Some(strip_site_name(t, site_name));
     }
-    h1s.into_iter().next()
+    h1s.into_iter().next().map(|(h, _)| h)
 }
 
 /// Removes a site name joined to a headline by a separator ("Headline | Site", "Site - Headline").
@@ -379,6 +408,7 @@ pub fn clean_names<'a>(raw: impl Iterator<Item = &'a str>) -> Vec<String> {
     for r in raw {
         let mut s = collapse(r);
         s = strip_byline_prefix(&s);
+        s = strip_byline_tail(&s).to_string();
         for part in SPLIT.split(&s) {
             let name = strip_byline_prefix(part.trim())
                 .trim_matches(|c: char| !c.is_alphanumeric())
@@ -419,7 +449,51 @@ fn strip_byline_prefix(s: &str) -> String {
     }
 }
 
+/// Job titles that follow a name in bylines ("Jane Doe, Staff Reporter").
+const JOB_TITLES: &[&str] = &[
+    "staff reporter",
+    "staff writer",
+    "reporter",
+    "correspondent",
+    "editor",
+    "senior editor",
+    "contributor",
+    "columnist",
+    "special correspondent",
+    "journaliste",
+    "correspondant",
+    "correspondante",
+    "rédaction",
+    "redaction",
+    "envoyé spécial",
+    "envoyée spéciale",
+    "مراسل",
+    "مراسلة",
+    "صحفي",
+    "صحفية",
+    "محرر",
+    "staff",
+    "associated press",
+    "afp",
+    "reuters",
+    "ap",
+];
+
+/// Removes what follows a name in a byline: "(avec AFP)", " - الرباط", "| 20 novembre".
+fn strip_byline_tail(s: &str) -> &str {
+    let mut end = s.len();
+    for sep in [" (", "(", " - ", " – ", " — ", " | ", " / "] {
+        if let Some(i) = s.find(sep).filter(|i| *i > 0) {
+            end = end.min(i);
+        }
+    }
+    s[..end].trim()
+}
+
 fn is_plausible_name(name: &str) -> bool {
+    if JOB_TITLES.iter().any(|t| fold(t) == fold(name)) {
+        return false;
+    }
     let chars = name.chars().count();
     let words = name.split_whitespace().count();
     (2..=60).contains(&chars)
@@ -529,17 +603,22 @@ pub fn modified_at(doc: &Html, ld: &StructuredData, tz: Tz) -> Option<DateTime<U
 }
 
 fn itemprop_date(doc: &Html, selector: &Selector, tz: Tz) -> Option<DateTime<Utc>> {
-    doc.select(selector).find_map(|el| {
-        let v = el.value();
-        v.attr("content")
-            .or_else(|| v.attr("datetime"))
-            .and_then(|s| dates::parse_machine_date(s, tz))
-            .or_else(|| dates::find_visible_date(&element_text(el), tz))
-    })
+    doc.select(selector)
+        .filter(|el| !in_furniture(*el))
+        .find_map(|el| {
+            let v = el.value();
+            v.attr("content")
+                .or_else(|| v.attr("datetime"))
+                .and_then(|s| dates::parse_machine_date(s, tz))
+                .or_else(|| dates::find_visible_date(&element_text(el), tz))
+        })
 }
 
 fn time_element(doc: &Html, tz: Tz) -> Option<DateTime<Utc>> {
-    let candidates: Vec<ElementRef<'_>> = doc.select(&TIME).filter(|t| !in_chrome(*t)).collect();
+    let candidates: Vec<ElementRef<'_>> = doc
+        .select(&TIME)
+        .filter(|t| !in_chrome(*t) && !in_furniture(*t))
+        .collect();
     let preferred = candidates.iter().find(|t| {
         let v = t.value();
         v.attr("pubdate").is_some()
@@ -566,14 +645,14 @@ fn visible_date(doc: &Html, tz: Tz, fetched_at: Option<DateTime<Utc>>) -> Option
             .is_some_and(|c| c.contains("update"))
     });
     for el in elements {
-        if in_chrome(el) {
+        if in_chrome(el) || in_furniture(el) {
             continue;
         }
         let t = element_text(el);
         if t.chars().count() > 200 {
             continue;
         }
-        if let Some(d) = dates::find_visible_date(&t, tz) {
+        if let Some(d) = publication_date_in(&t, tz) {
             return Some(d);
         }
         if let Some(now) = fetched_at
@@ -584,8 +663,50 @@ fn visible_date(doc: &Html, tz: Tz, fetched_at: Option<DateTime<Utc>>) -> Option
     }
     // The text just after the headline often carries the dateline.
     let after = text_after_h1(doc, 400);
-    dates::find_visible_date(&after, tz)
+    publication_date_in(&after, tz)
         .or_else(|| fetched_at.and_then(|now| dates::parse_relative_date(&after, now)))
+}
+
+/// Words that introduce the publication date, and those that introduce an update.
+const PUBLISHED_MARKERS: &[&str] = &[
+    "published",
+    "posted",
+    "publié",
+    "publie",
+    "نشر",
+    "تاريخ النشر",
+    "نُشر",
+];
+const UPDATED_MARKERS: &[&str] = &[
+    "updated",
+    "update",
+    "mis à jour",
+    "mis a jour",
+    "modifié",
+    "آخر تحديث",
+    "تحديث",
+    "عدل",
+    "تعديل",
+];
+
+/// The publication date in a dateline: after a "published" marker when there is one; a text that
+/// only announces an update gives none.
+fn publication_date_in(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
+    let lower = text.to_lowercase();
+    if let Some(pos) = PUBLISHED_MARKERS.iter().filter_map(|m| lower.find(m)).min()
+        && let Some(d) = lower
+            .get(pos..)
+            .and_then(|rest| dates::find_visible_date(rest, tz))
+    {
+        return Some(d);
+    }
+    if let Some(pos) = UPDATED_MARKERS.iter().filter_map(|m| lower.find(m)).min() {
+        // Only what stands before the update marker can be the publication date.
+        return lower
+            .get(..pos)
+            .and_then(|before| dates::find_visible_date(before, tz));
+    }
+    dates::find_visible_date(text, tz)
 }
 
 fn text_after_h1(doc: &Html, max_chars: usize) -> String {
@@ -840,6 +961,71 @@ mod tests {
             vec!["Jean Dupont"]
         );
         assert!(clean_names(["20 novembre 2026"].into_iter()).is_empty());
+        assert_eq!(
+            clean_names(["بقلم: سعيد الإدريسي - الرباط"].into_iter()),
+            vec!["سعيد الإدريسي"]
+        );
+        assert_eq!(
+            clean_names(["Par Claire Martin (avec AFP)"].into_iter()),
+            vec!["Claire Martin"]
+        );
+        assert_eq!(
+            clean_names(["By Jane Doe, Staff Reporter"].into_iter()),
+            vec!["Jane Doe"]
+        );
+    }
+
+    #[test]
+    fn headline_rules() {
+        let t = |html: &str| {
+            title(
+                &Html::parse_document(html),
+                &StructuredData::default(),
+                None,
+            )
+        };
+        // An SEO title does not beat the article's one h1.
+        assert_eq!(
+            t("<title>Park approved | Courier</title><article><h1>City council approves riverfront park plan</h1></article>").as_deref(),
+            Some("City council approves riverfront park plan")
+        );
+        // A logo h1 in the header loses to a confirmed h2.
+        assert_eq!(
+            t("<title>City council approves park plan | The Courier</title><header><h1>The Courier</h1></header><article><h2>City council approves park plan</h2></article>").as_deref(),
+            Some("City council approves park plan")
+        );
+        // A truncated title still confirms the full h1.
+        assert_eq!(
+            t("<title>City council approves riverfront…</title><h1>City council approves riverfront park plan</h1><h1>Other</h1>").as_deref(),
+            Some("City council approves riverfront park plan")
+        );
+    }
+
+    #[test]
+    fn update_lines_do_not_give_the_publication_date() {
+        let tz = chrono_tz::UTC;
+        let d = publication_date_in(
+            "Updated Nov 21, 2026 8:00 AM · Published Nov 20, 2026 10:15 AM",
+            tz,
+        )
+        .unwrap();
+        assert_eq!(d.to_rfc3339(), "2026-11-20T10:15:00+00:00");
+        let d = publication_date_in("نشر في 20 نونبر 2026 - آخر تحديث 21 نونبر 2026", tz).unwrap();
+        assert_eq!(d.date_naive().to_string(), "2026-11-20");
+        assert_eq!(
+            publication_date_in("Mis à jour le 21 novembre 2026", tz),
+            None
+        );
+    }
+
+    #[test]
+    fn comment_dates_are_not_the_article_date() {
+        let html = r#"<article><h1>Title of the article here</h1><div class="post-info"><span class="date">الخميس 19 نونبر 2026 - 09:30</span></div><p>text</p></article>
+            <section id="comments"><li class="comment"><time datetime="2026-11-22T10:15:00+01:00">22 نونبر</time></li></section>"#;
+        let doc = Html::parse_document(html);
+        let url = Url::parse("http://x.example/a").unwrap();
+        let d = published_at(&doc, &StructuredData::default(), &url, chrono_tz::UTC, None).unwrap();
+        assert_eq!(d.date_naive().to_string(), "2026-11-19");
     }
 
     #[test]

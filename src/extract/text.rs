@@ -47,6 +47,12 @@ pub const NEXT_LABELS: &[&str] = &[
     "next article",
     "next story",
     "next post",
+    "up next",
+    "read next",
+    "newer post",
+    "à lire ensuite",
+    "a lire ensuite",
+    "lire l'article suivant",
 ];
 
 /// Labels of a link to the previous article.

@@ -90,7 +90,10 @@ impl Gate {
         let mut interval = gate.interval.lock().unwrap();
         if min_interval > *interval {
             *interval = min_interval;
-            *gate.limiter.lock().unwrap() = Arc::new(limiter(min_interval));
+            let slower = limiter(min_interval);
+            // The request that brought robots.txt was just sent: the new quota starts spent.
+            let _ = slower.check();
+            *gate.limiter.lock().unwrap() = Arc::new(slower);
         }
     }
 
