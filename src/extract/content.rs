@@ -288,6 +288,9 @@ struct Stats {
     chars: usize,
     link_chars: usize,
     commas: usize,
+    /// Characters of text directly inside the element (not propagated).
+    direct_chars: usize,
+    direct_commas: usize,
 }
 
 impl Stats {
@@ -311,10 +314,10 @@ pub fn generic_body(doc: &Html) -> BodyText {
     let furniture = Furniture::of(doc);
     let root = body_root(doc);
     let (order, parents, stats) = collect_stats(root, &furniture);
-    let Some(top) = best_candidate(doc, &order, &parents, &stats) else {
+    let Some((top, scores)) = best_candidate(doc, &order, &parents, &stats) else {
         return BodyText::default();
     };
-    let nodes = with_siblings(doc, top, &stats, &furniture);
+    let nodes = with_siblings(doc, top, &stats, &scores, &furniture);
     let mut paragraphs = Vec::new();
     for id in nodes {
         if let Some(node) = doc.tree.get(id) {
@@ -376,6 +379,8 @@ fn collect_stats(
                 let s = own.entry(parent.id()).or_default();
                 s.chars += chars;
                 s.commas += commas;
+                s.direct_chars += chars;
+                s.direct_commas += commas;
                 if in_link {
                     s.link_chars += chars;
                 }
@@ -441,12 +446,21 @@ fn is_paragraph_like(node: NodeRef<'_, Node>) -> bool {
     }
 }
 
+fn is_text_container(node: NodeRef<'_, Node>) -> bool {
+    node.value().as_element().is_some_and(|e| {
+        matches!(
+            e.name(),
+            "div" | "section" | "article" | "main" | "td" | "font" | "center"
+        )
+    })
+}
+
 fn best_candidate(
     doc: &Html,
     order: &[NodeId],
     parents: &HashMap<NodeId, NodeId>,
     stats: &HashMap<NodeId, Stats>,
-) -> Option<NodeId> {
+) -> Option<(NodeId, HashMap<NodeId, f64>)> {
     let mut scores: HashMap<NodeId, f64> = HashMap::new();
     let initial = |id: NodeId| -> f64 {
         doc.tree
@@ -462,16 +476,27 @@ fn best_candidate(
         let Some(node) = doc.tree.get(id) else {
             continue;
         };
-        if !is_paragraph_like(node) {
-            continue;
-        }
         let s = stats.get(&id).copied().unwrap_or_default();
-        if s.chars < MIN_PARAGRAPH_CHARS {
+        // A paragraph credits its parent first; text written straight into a container
+        // (`<div>text<br>text</div>` beside block children) credits the container itself.
+        let (chars, commas, link_density, first) = if is_paragraph_like(node) {
+            (
+                s.chars,
+                s.commas,
+                s.link_density(),
+                parents.get(&id).copied(),
+            )
+        } else if is_text_container(node) {
+            (s.direct_chars, s.direct_commas, 0.0, Some(id))
+        } else {
+            continue;
+        };
+        if chars < MIN_PARAGRAPH_CHARS {
             continue;
         }
-        let mut score = 1.0 + s.commas.min(20) as f64 + (s.chars as f64 / 100.0).min(3.0);
-        score *= 1.0 - s.link_density();
-        let mut ancestor = parents.get(&id).copied();
+        let mut score = 1.0 + commas.min(20) as f64 + (chars as f64 / 100.0).min(3.0);
+        score *= 1.0 - link_density;
+        let mut ancestor = first;
         for level in 0..SCORE_LEVELS {
             let Some(a) = ancestor else { break };
             let divider = match level {
@@ -483,14 +508,18 @@ fn best_candidate(
             ancestor = parents.get(&a).copied();
         }
     }
-    scores
+    let scores: HashMap<NodeId, f64> = scores
         .into_iter()
         .map(|(id, score)| {
             let ld = stats.get(&id).map_or(0.0, Stats::link_density);
             (id, score * (1.0 - ld))
         })
-        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
-        .map(|(id, _)| id)
+        .collect();
+    let top = scores
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(id, _)| *id)?;
+    Some((top, scores))
 }
 
 /// The top candidate and the siblings that continue it (readability's sibling rule).
@@ -498,8 +527,11 @@ fn with_siblings(
     doc: &Html,
     top: NodeId,
     stats: &HashMap<NodeId, Stats>,
+    scores: &HashMap<NodeId, f64>,
     furniture: &Furniture,
 ) -> Vec<NodeId> {
+    let top_score = scores.get(&top).copied().unwrap_or(0.0);
+    let threshold = (top_score * 0.2).max(10.0);
     let Some(top_node) = doc.tree.get(top) else {
         return vec![top];
     };
@@ -523,7 +555,13 @@ fn with_siblings(
         let same_class = el.attr("class").is_some()
             && el.attr("class") == top_node.value().as_element().and_then(|e| e.attr("class"));
         let ld = s.link_density();
-        let keep = if el.name() == "p" {
+        let bonus = if same_class { top_score * 0.2 } else { 0.0 };
+        let keep = if scores
+            .get(&sib.id())
+            .is_some_and(|sc| sc + bonus >= threshold)
+        {
+            true
+        } else if el.name() == "p" {
             (s.chars > 80 && ld < 0.25) || (s.chars > 0 && ld == 0.0 && ends_sentence(sib))
         } else {
             same_class && s.chars * 3 > top_chars && ld < 0.25
