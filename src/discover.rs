@@ -11,7 +11,7 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use crate::extract::base_url;
-use crate::extract::text::{self, NEXT_LABELS, PREVIOUS_LABELS, READ_ALSO_LABELS, fold};
+use crate::extract::text::{self, fold};
 
 static ANCHORS: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").unwrap());
 static IMAGES: LazyLock<Selector> = LazyLock::new(|| Selector::parse("img[alt]").unwrap());
@@ -111,7 +111,7 @@ pub fn next_article(doc: &Html, page: &Url, selector: Option<&Selector>) -> Opti
 /// The anchor's visible text (or, for icon links, its `aria-label`/`title`) begins with a
 /// next-article label, and does not begin with a previous or read-also label.
 fn anchor_is_labelled_next(a: ElementRef<'_>) -> bool {
-    let mut text: String = a.text().collect();
+    let mut text = anchor_text_start(a);
     for img in a.select(&IMAGES) {
         text.push(' ');
         text.push_str(img.value().attr("alt").unwrap_or(""));
@@ -125,17 +125,30 @@ fn anchor_is_labelled_next(a: ElementRef<'_>) -> bool {
         .unwrap_or_default();
     [visible, label_attr].iter().any(|t| {
         !t.is_empty()
-            && text::starts_with_any(t, NEXT_LABELS)
-            && !text::starts_with_any(t, PREVIOUS_LABELS)
-            && !text::starts_with_any(t, READ_ALSO_LABELS)
+            && text::starts_with_any(t, &text::NEXT)
+            && !text::starts_with_any(t, &text::PREVIOUS)
+            && !text::starts_with_any(t, &text::READ_ALSO)
     })
+}
+
+/// The beginning of a link's text: labels are short prefixes, so long links are cut.
+fn anchor_text_start(a: ElementRef<'_>) -> String {
+    const MAX: usize = 200;
+    let mut text = String::new();
+    for t in a.text() {
+        text.push_str(t);
+        if text.len() > MAX {
+            return text::prefix(&text, MAX).to_string();
+        }
+    }
+    text
 }
 
 /// Words that mean "next" on their own, in article navigation when a headline follows.
 const NEXT_WORDS: &[&str] = &["next", "suivant", "التالي", "الموالي"];
 
 fn word_then_headline(a: ElementRef<'_>) -> bool {
-    let t = fold(&a.text().collect::<String>());
+    let t = fold(&anchor_text_start(a));
     NEXT_WORDS.iter().any(|w| {
         t.strip_prefix(w)
             .is_some_and(|rest| rest.starts_with(' ') && rest.split_whitespace().count() >= 3)
@@ -161,15 +174,18 @@ fn label_beside_link(doc: &Html, resolve: &impl Fn(ElementRef<'_>) -> Option<Url
     });
     let mut candidates = Vec::new();
     for el in doc.select(&LABELS) {
+        let raw = direct_text(el);
+        if raw.trim().is_empty() || raw.len() > 160 {
+            continue;
+        }
+        let own = fold(&raw);
+        if !text::NEXT.contains(&own) {
+            continue;
+        }
         if el
             .ancestors()
             .filter_map(ElementRef::wrap)
             .any(|a| a.value().name() == "a")
-        {
-            continue;
-        }
-        let own = fold(&own_text(el));
-        if own.is_empty() || own.chars().count() > 40 || !NEXT_LABELS.iter().any(|l| own == fold(l))
         {
             continue;
         }
@@ -184,18 +200,16 @@ fn label_beside_link(doc: &Html, resolve: &impl Fn(ElementRef<'_>) -> Option<Url
         .map(|(_, u)| u.clone())
 }
 
-/// The element's text outside its links (a label with the headline link inside the same `<li>`).
-fn own_text(el: ElementRef<'_>) -> String {
+/// The text directly inside an element (its text children), cheap on wrappers:
+/// `<li>Article suivant : <a>…</a></li>` gives "Article suivant : ".
+fn direct_text(el: ElementRef<'_>) -> String {
     let mut out = String::new();
-    for d in el.descendants() {
-        if let Some(t) = d.value().as_text()
-            && !d
-                .ancestors()
-                .take_while(|a| a.id() != el.id())
-                .any(|a| a.value().as_element().is_some_and(|e| e.name() == "a"))
-        {
-            out.push_str(t);
+    for t in el.children().filter_map(|c| c.value().as_text()) {
+        if out.len() + t.len() > 400 {
+            // Far longer than any label: not one.
+            return String::new();
         }
+        out.push_str(t);
     }
     out
 }
@@ -215,7 +229,7 @@ fn link_after(
         while let Some(s) = sib {
             if let Some(el) = ElementRef::wrap(s) {
                 let text = fold(&el.text().collect::<String>());
-                if el.value().name() != "a" && text::starts_with_any(&text, PREVIOUS_LABELS) {
+                if el.value().name() != "a" && text::starts_with_any(&text, &text::PREVIOUS) {
                     return None;
                 }
                 if el.value().name() == "a" {

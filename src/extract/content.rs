@@ -742,14 +742,14 @@ pub fn clean(paragraphs: Vec<String>, ctx: &Cleanup<'_>) -> Vec<String> {
                 return false;
             }
             let short = p.chars().count() < 120;
-            if text::starts_with_any(&f, text::READ_ALSO_LABELS) && p.chars().count() < 300 {
+            if text::starts_with_any(&f, &text::READ_ALSO) && p.chars().count() < 300 {
                 return false;
             }
             // "Next article: headline" is navigation; a sentence that starts with the words is not.
             if short
                 && !p.trim_end().ends_with(['.', '!', '?', '؟', '…', '。'])
-                && (text::starts_with_any(&f, text::NEXT_LABELS)
-                    || text::starts_with_any(&f, text::PREVIOUS_LABELS))
+                && (text::starts_with_any(&f, &text::NEXT)
+                    || text::starts_with_any(&f, &text::PREVIOUS))
             {
                 return false;
             }
@@ -791,21 +791,24 @@ const SHARE_WORDS: &[&str] = &[
 ];
 
 fn is_byline(folded: &str) -> bool {
-    [
-        "بقلم",
-        "كتب",
-        "كتبه",
-        "by",
-        "par",
-        "written by",
-        "auteur",
-        "إعداد",
-        "اعداد",
-        "تحرير",
-    ]
-    .iter()
-    .any(|l| text::starts_with_label(folded, l))
-        && folded.split(' ').count() <= 8
+    static WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
+        [
+            "بقلم",
+            "كتب",
+            "كتبه",
+            "by",
+            "par",
+            "written by",
+            "auteur",
+            "إعداد",
+            "اعداد",
+            "تحرير",
+        ]
+        .iter()
+        .map(|w| fold(w))
+        .collect()
+    });
+    text::starts_with_any(folded, &WORDS) && folded.split(' ').count() <= 8
 }
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 //! depth (100,000 nested `<div>`s take over a minute), browsers cap around 512, so do we.
 //!
 //! A light tag scanner counts open elements; tags that would nest deeper than the cap are dropped
-//! (with their matching end tags) and their text kept. Pages under the cap are returned untouched.
+//! (with their matching end tags) and their text kept. The same pass empties `<script>` and
+//! `<style>` bodies (JSON-LD excepted), which extraction never reads and which are often half a
+//! page's bytes: the tree builder then has less to tokenize.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -45,7 +47,7 @@ struct Tag<'a> {
 }
 
 /// Returns the HTML with nesting capped at `max_depth`, borrowing it when nothing is dropped.
-pub fn cap_depth(html: &str, max_depth: usize) -> Cow<'_, str> {
+pub fn prepare_for_parse(html: &str, max_depth: usize) -> Cow<'_, str> {
     let mut depth = 0usize;
     let mut dropped: HashMap<String, usize> = HashMap::new();
     let mut cuts: Vec<(usize, usize)> = Vec::new();
@@ -63,7 +65,15 @@ pub fn cap_depth(html: &str, max_depth: usize) -> Cow<'_, str> {
             continue;
         }
         if RAW_TEXT.contains(&name) {
-            pos = skip_raw_text(html, pos, name);
+            let close = skip_raw_text(html, pos, name);
+            let droppable = matches!(name, "script" | "style")
+                && !html[tag.start..tag.end]
+                    .to_ascii_lowercase()
+                    .contains("ld+json");
+            if droppable && close > pos {
+                cuts.push((pos, close));
+            }
+            pos = close;
             continue;
         }
         if tag.self_closing || !counts(name) {
@@ -173,17 +183,14 @@ fn skip_raw_text(html: &str, from: usize, name: &str) -> usize {
 }
 
 fn memchr_lt(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'<')
+    memchr::memchr(b'<', bytes)
 }
 
 fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from >= bytes.len() {
         return None;
     }
-    bytes[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(&bytes[from..], needle).map(|p| p + from)
 }
 
 #[cfg(test)]
@@ -193,13 +200,15 @@ mod tests {
     #[test]
     fn shallow_pages_are_untouched() {
         let html = "<html><body><div><p>a<p>b</div><br/><img src=x></body></html>";
-        assert!(matches!(cap_depth(html, 4), Cow::Borrowed(_)));
+        assert!(matches!(prepare_for_parse(html, 4), Cow::Borrowed(_)));
+        let html = "<div><script></script></div>";
+        assert!(matches!(prepare_for_parse(html, 4), Cow::Borrowed(_)));
     }
 
     #[test]
     fn deep_nesting_is_cut_and_text_kept() {
         let html = format!("{}text{}", "<div>".repeat(1000), "</div>".repeat(1000));
-        let capped = cap_depth(&html, 10);
+        let capped = prepare_for_parse(&html, 10);
         assert_eq!(capped.matches("<div>").count(), 10);
         assert_eq!(capped.matches("</div>").count(), 10);
         assert!(capped.contains("text"));
@@ -208,13 +217,25 @@ mod tests {
     #[test]
     fn scripts_and_comments_are_skipped() {
         let html = "<div><script>if (a<b) { x = '<div>'; }</script><!-- <div><div> --></div>";
-        assert!(matches!(cap_depth(html, 1), Cow::Borrowed(_)));
+        assert_eq!(
+            prepare_for_parse(html, 1),
+            "<div><script></script><!-- <div><div> --></div>"
+        );
+    }
+
+    #[test]
+    fn json_ld_is_kept() {
+        let html = r#"<script type="application/ld+json">{"a":1}</script><style>p{}</style>"#;
+        assert_eq!(
+            prepare_for_parse(html, 5),
+            r#"<script type="application/ld+json">{"a":1}</script><style></style>"#
+        );
     }
 
     #[test]
     fn quoted_gt_does_not_end_a_tag() {
         let html = r#"<div title="a>b"><div>x</div></div>"#;
-        let capped = cap_depth(html, 1);
+        let capped = prepare_for_parse(html, 1);
         assert_eq!(capped, r#"<div title="a>b">x</div>"#);
     }
 
@@ -229,7 +250,7 @@ mod tests {
             "<script>abc",
             "<a\u{600}>",
         ] {
-            let _ = cap_depth(html, 1);
+            let _ = prepare_for_parse(html, 1);
         }
     }
 }

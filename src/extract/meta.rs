@@ -181,8 +181,10 @@ fn decode_entities(s: &str) -> String {
 
 /// The content of the first `<meta>` whose `name`/`property`/`itemprop` is one of `keys`.
 pub fn meta_content(doc: &Html, keys: &[&str]) -> Option<String> {
+    // One walk of the document, then the keys in their order of preference.
+    let metas: Vec<ElementRef<'_>> = doc.select(&META).collect();
     for key in keys {
-        for m in doc.select(&META) {
+        for m in &metas {
             let el = m.value();
             let matches = ["property", "name", "itemprop"]
                 .iter()
@@ -198,6 +200,19 @@ pub fn meta_content(doc: &Html, keys: &[&str]) -> Option<String> {
 
 fn element_text(el: ElementRef<'_>) -> String {
     collapse(&el.text().collect::<String>())
+}
+
+/// The element's text, or None as soon as it passes `max` bytes (wrappers are not bylines).
+fn short_text(el: ElementRef<'_>, max: usize) -> Option<String> {
+    let mut out = String::new();
+    for t in el.text() {
+        out.push_str(t);
+        if out.len() > max * 2 {
+            return None;
+        }
+    }
+    let c = collapse(&out);
+    (c.len() <= max).then_some(c)
 }
 
 /// The headline: an `<h1>` that the page's title or `og:title` confirms; else the one `<h1>`
@@ -339,10 +354,10 @@ pub fn authors(doc: &Html, ld: &StructuredData) -> Vec<String> {
         {
             continue;
         }
-        let text = element_text(el);
-        if text.is_empty() || text.chars().count() > 100 {
+        let Some(text) = short_text(el, 200).filter(|t| !t.is_empty() && t.chars().count() <= 100)
+        else {
             continue;
-        }
+        };
         let names = clean_names(std::iter::once(text.as_str()));
         if !names.is_empty() {
             return names;
@@ -355,16 +370,18 @@ pub fn authors(doc: &Html, ld: &StructuredData) -> Vec<String> {
 fn byline_authors(doc: &Html) -> Vec<String> {
     static P_LIKE: LazyLock<Selector> = LazyLock::new(|| sel("p, span, div, em, strong, address"));
     for el in doc.select(&P_LIKE) {
-        if in_chrome(el) || in_furniture(el) {
+        let first_text = el
+            .children()
+            .find_map(|c| c.value().as_text().filter(|t| !t.trim().is_empty()));
+        let own = first_text.map(|t| t.trim()).unwrap_or("");
+        if !(starts_with_byline_word(own) || own.is_empty() || own.chars().count() <= 8) {
             continue;
         }
-        let own: String = el
-            .children()
-            .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
-            .collect();
-        let t = collapse(&own);
-        let full = if t.is_empty() { element_text(el) } else { t };
-        if full.chars().count() > 80 || !starts_with_byline_word(&full) {
+        // Cheap checks first: the text must begin with a byline word and be short.
+        let Some(full) = short_text(el, 160).filter(|t| t.chars().count() <= 80) else {
+            continue;
+        };
+        if !starts_with_byline_word(&full) || in_chrome(el) || in_furniture(el) {
             continue;
         }
         let names = clean_names(std::iter::once(full.as_str()));
@@ -393,11 +410,17 @@ const BYLINE_WORDS: &[&str] = &[
 ];
 
 fn starts_with_byline_word(s: &str) -> bool {
-    let f = fold(s);
-    BYLINE_WORDS
-        .iter()
-        .filter(|w| **w != "de")
-        .any(|w| text::starts_with_label(&f, w))
+    static WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
+        BYLINE_WORDS
+            .iter()
+            .filter(|w| **w != "de")
+            .map(|w| fold(w))
+            .collect()
+    });
+    if s.trim().is_empty() {
+        return false;
+    }
+    text::starts_with_any(&fold(text::prefix(s, 64)), &WORDS)
 }
 
 /// Normalises author strings: prefixes dropped, lists split, dates and junk refused, de-duplicated.
@@ -645,11 +668,10 @@ fn visible_date(doc: &Html, tz: Tz, fetched_at: Option<DateTime<Utc>>) -> Option
             .is_some_and(|c| c.contains("update"))
     });
     for el in elements {
-        if in_chrome(el) || in_furniture(el) {
+        let Some(t) = short_text(el, 400).filter(|t| t.chars().count() <= 200) else {
             continue;
-        }
-        let t = element_text(el);
-        if t.chars().count() > 200 {
+        };
+        if in_chrome(el) || in_furniture(el) {
             continue;
         }
         if let Some(d) = publication_date_in(&t, tz) {
@@ -822,7 +844,7 @@ pub fn language(declared: Option<String>, body: &str, title: Option<&str>) -> Op
         .collect::<Vec<_>>()
         .join(" ")
         .chars()
-        .take(3000)
+        .take(1200)
         .collect();
     let detected = detect_language(&sample);
     match (declared, detected) {

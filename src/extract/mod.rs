@@ -33,7 +33,7 @@ pub struct ExtractOptions<'a> {
 
 /// Parses HTML into a tree, nesting capped at [`depth::MAX_DEPTH`].
 pub fn parse(html: &str) -> Html {
-    Html::parse_document(&depth::cap_depth(html, depth::MAX_DEPTH))
+    Html::parse_document(&depth::prepare_for_parse(html, depth::MAX_DEPTH))
 }
 
 /// The URL relative links resolve against: `<base href>` if valid, else the page URL.

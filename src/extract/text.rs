@@ -1,5 +1,7 @@
 //! Text helpers shared by the extractors: whitespace, labels in Arabic/French/English, folding.
 
+use std::sync::LazyLock;
+
 /// Collapses whitespace runs to one space and trims.
 pub fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -17,19 +19,41 @@ pub fn collapse(s: &str) -> String {
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
+        if c.is_ascii() {
+            // Fast path: most of a page's markup text is ASCII.
+            match c {
+                'A'..='Z' => out.push(c.to_ascii_lowercase()),
+                'a'..='z' | '0'..='9' => out.push(c),
+                '\'' => out.push('\''),
+                _ => out.push(' '),
+            }
+            continue;
+        }
         let c = match c {
             'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
             'ى' => 'ي',
             'ة' => 'ه',
             '\u{640}' => continue,                         // tatweel
             '\u{64B}'..='\u{65F}' | '\u{670}' => continue, // harakat
+            '’' => '\'',
             c if c.is_alphanumeric() => c,
-            '\'' | '’' => '\'',
             _ => ' ',
         };
         out.extend(c.to_lowercase());
     }
     collapse(&out)
+}
+
+/// The first `max` bytes of `s`, cut at a character boundary.
+pub fn prefix(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// Labels of a link to the next article (folded forms are compared).
@@ -94,20 +118,31 @@ pub const READ_ALSO_LABELS: &[&str] = &[
     "more on this story",
 ];
 
-/// Whether `folded` (already [`fold`]ed) is `label` or begins with it as whole words.
-pub fn starts_with_label(folded: &str, label: &str) -> bool {
-    let label = fold(label);
-    if label.is_empty() {
-        return false;
-    }
-    folded == label
-        || folded
-            .strip_prefix(label.as_str())
-            .is_some_and(|rest| rest.starts_with(' '))
+/// The label lists in folded form, computed once.
+pub static NEXT: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(NEXT_LABELS));
+pub static PREVIOUS: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(PREVIOUS_LABELS));
+pub static READ_ALSO: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(READ_ALSO_LABELS));
+
+fn fold_all(labels: &[&str]) -> Vec<String> {
+    labels.iter().map(|l| fold(l)).collect()
 }
 
-/// Whether the folded text begins with any of the labels.
-pub fn starts_with_any(folded: &str, labels: &[&str]) -> bool {
+/// Whether `folded` is the folded `label` or begins with it as whole words.
+pub fn starts_with_label(folded: &str, label: &str) -> bool {
+    !label.is_empty()
+        && (folded == label
+            || folded
+                .strip_prefix(label)
+                .is_some_and(|rest| rest.starts_with(' ')))
+}
+
+/// Like [`starts_with_label`] for a label not yet folded.
+pub fn starts_with_word(folded: &str, raw_label: &str) -> bool {
+    starts_with_label(folded, &fold(raw_label))
+}
+
+/// Whether the folded text begins with any of the folded labels.
+pub fn starts_with_any(folded: &str, labels: &[String]) -> bool {
     labels.iter().any(|l| starts_with_label(folded, l))
 }
 
@@ -145,12 +180,12 @@ mod tests {
             &fold("المقال التالي: عنوان"),
             "المقال التالي"
         ));
-        assert!(starts_with_label(&fold("Next article"), "next article"));
+        assert!(starts_with_word(&fold("Next article"), "next article"));
         assert!(!starts_with_label(
             &fold("Next articles list"),
             "next article"
         ));
-        assert!(starts_with_any(&fold("اقرأ أيضاً: خبر"), READ_ALSO_LABELS));
+        assert!(starts_with_any(&fold("اقرأ أيضاً: خبر"), &READ_ALSO));
     }
 
     #[test]
