@@ -18,9 +18,25 @@ pub struct Article {
 }
 
 impl Article {
-    /// Whether the page held an article at all (a title alone is not one).
+    /// Whether the page held an article at all. A title alone is not one, nor is a short page
+    /// that reads as a wall or an error ("too many requests", "log in to continue"). A short
+    /// real item, such as a two-line «عاجل», is one.
     pub fn is_found(&self) -> bool {
-        !self.body.trim().is_empty()
+        let chars = self.body.chars().filter(|c| !c.is_whitespace()).count();
+        if chars < MIN_ARTICLE_CHARS {
+            return false;
+        }
+        if chars < WALL_MAX_CHARS {
+            let lower = self.body.to_lowercase();
+            let title = self.title.as_deref().unwrap_or("").to_lowercase();
+            if WALL_PHRASES
+                .iter()
+                .any(|p| lower.contains(p) || title.contains(p))
+            {
+                return false;
+            }
+        }
+        true
     }
 
     /// The hash that decides whether content changed.
@@ -28,6 +44,32 @@ impl Article {
         ContentHash::of(self.title.as_deref().unwrap_or(""), &self.body)
     }
 }
+
+/// Fewest non-space characters of body text that make an article.
+pub const MIN_ARTICLE_CHARS: usize = 30;
+/// Pages shorter than this that carry a wall phrase are walls, not articles.
+pub const WALL_MAX_CHARS: usize = 600;
+/// Phrases of login walls, rate-limit notices, bot checks and error pages.
+const WALL_PHRASES: &[&str] = &[
+    "too many requests",
+    "rate limit",
+    "access denied",
+    "are you a robot",
+    "captcha",
+    "enable javascript",
+    "log in to continue",
+    "sign in to continue",
+    "login to continue",
+    "subscribe to continue",
+    "connectez-vous",
+    "trop de requêtes",
+    "accès refusé",
+    "تسجيل الدخول",
+    "طلبات كثيرة",
+    "الوصول مرفوض",
+    "page not found",
+    "404 not found",
+];
 
 /// SHA-256 (hex) of the NFC-normalised title and body with whitespace runs collapsed.
 ///
@@ -175,6 +217,36 @@ mod tests {
         assert_eq!(
             ContentHash::of("t", "caf\u{e9}"),
             ContentHash::of("t", "cafe\u{301}")
+        );
+    }
+
+    #[test]
+    fn walls_are_not_articles_but_breaking_news_is() {
+        let wall = Article {
+            title: Some("Too Many Requests".into()),
+            body: "You have sent too many requests. Please wait a few minutes and try again."
+                .into(),
+            ..Default::default()
+        };
+        assert!(!wall.is_found());
+        let login = Article {
+            body: "Please log in to continue reading this article on our website.".into(),
+            ..Default::default()
+        };
+        assert!(!login.is_found());
+        let breaking = Article {
+            title: Some("عاجل".into()),
+            body: "عاجل: زلزال بقوة 5 درجات يضرب إقليم الحوز دون تسجيل خسائر.\n\nالتفاصيل لاحقا."
+                .into(),
+            ..Default::default()
+        };
+        assert!(breaking.is_found());
+        assert!(
+            !Article {
+                title: Some("Headline".into()),
+                ..Default::default()
+            }
+            .is_found()
         );
     }
 

@@ -111,6 +111,7 @@ pub struct Validators {
 pub struct Fetcher {
     client: reqwest::Client,
     max_body_bytes: usize,
+    timeout: Duration,
 }
 
 impl Fetcher {
@@ -134,7 +135,13 @@ impl Fetcher {
         Ok(Fetcher {
             client,
             max_body_bytes: settings.max_body_bytes,
+            timeout: settings.timeout,
         })
+    }
+
+    /// The whole-request timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// Sends one GET and reads the body, counting decompressed bytes as they arrive.

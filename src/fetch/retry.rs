@@ -138,7 +138,13 @@ pub async fn fetch_page(
             Ok(resp) => resp,
             Err(err) => {
                 let (outcome, msg, retryable) = match err {
-                    AttemptError::Timeout(m) => (FetchOutcome::Timeout, m, true),
+                    // A request that used its whole time budget (a trickling or stalled server)
+                    // is not tried again: that would cost minutes per page. A quick timeout
+                    // (connecting) is.
+                    AttemptError::Timeout(m) => {
+                        let quick = t0.elapsed() < fetcher.timeout() / 2;
+                        (FetchOutcome::Timeout, m, quick)
+                    }
                     AttemptError::Network(m) => (FetchOutcome::NetworkError, m, true),
                     AttemptError::TooLarge(m) => (FetchOutcome::TooLarge, m, false),
                 };
