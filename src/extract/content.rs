@@ -519,7 +519,61 @@ fn best_candidate(
         .iter()
         .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
         .map(|(id, _)| *id)?;
+    let top = common_ancestor_of_rivals(top, &scores, parents);
     Some((top, scores))
+}
+
+/// Articles split into chunks (`<div class="chunk">` after `<div class="chunk">`, ads between)
+/// give several candidates of nearly the same score. When at least three rivals scoring 75% of
+/// the best share one of its ancestors, that ancestor holds the article (readability's rule).
+fn common_ancestor_of_rivals(
+    top: NodeId,
+    scores: &HashMap<NodeId, f64>,
+    parents: &HashMap<NodeId, NodeId>,
+) -> NodeId {
+    const MIN_RIVALS: usize = 3;
+    let best = scores.get(&top).copied().unwrap_or(0.0);
+    if best <= 0.0 {
+        return top;
+    }
+    let mut rivals: Vec<(NodeId, f64)> = scores
+        .iter()
+        .filter(|(id, sc)| **id != top && **sc >= best * 0.75)
+        .map(|(id, sc)| (*id, *sc))
+        .collect();
+    rivals.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    rivals.truncate(5);
+    if rivals.len() < MIN_RIVALS {
+        return top;
+    }
+    let ancestors_of = |id: NodeId| {
+        let mut out = Vec::new();
+        let mut cur = parents.get(&id).copied();
+        while let Some(a) = cur {
+            out.push(a);
+            cur = parents.get(&a).copied();
+        }
+        out
+    };
+    let rival_ancestors: Vec<Vec<NodeId>> =
+        rivals.iter().map(|(id, _)| ancestors_of(*id)).collect();
+    // Walk up from the top candidate; the first ancestor shared by enough rivals wins, unless it
+    // is the page root itself.
+    let top_ancestors = ancestors_of(top);
+    let root = top_ancestors.last().copied();
+    for a in top_ancestors {
+        if Some(a) == root {
+            break;
+        }
+        let sharing = rival_ancestors
+            .iter()
+            .filter(|list| list.contains(&a))
+            .count();
+        if sharing >= MIN_RIVALS {
+            return a;
+        }
+    }
+    top
 }
 
 /// The top candidate and the siblings that continue it (readability's sibling rule).

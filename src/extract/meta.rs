@@ -432,7 +432,7 @@ pub fn clean_names<'a>(raw: impl Iterator<Item = &'a str>) -> Vec<String> {
         let mut s = collapse(r);
         s = strip_byline_prefix(&s);
         s = strip_byline_tail(&s).to_string();
-        for part in SPLIT.split(&s) {
+        for part in SPLIT.split(&s).flat_map(split_attached_and) {
             let name = strip_byline_prefix(part.trim())
                 .trim_matches(|c: char| !c.is_alphanumeric())
                 .to_string();
@@ -442,6 +442,46 @@ pub fn clean_names<'a>(raw: impl Iterator<Item = &'a str>) -> Vec<String> {
         }
     }
     out
+}
+
+/// Arabic writes "and" attached to the next name: «سعيد الإدريسي وليلى بنعمر» is two authors.
+/// Split at a word beginning with و when both sides keep at least two words and the word is not
+/// a name that itself begins with و (وليد, وفاء, ...).
+fn split_attached_and(part: &str) -> Vec<String> {
+    const VAW_NAMES: &[&str] = &[
+        "وليد",
+        "وفاء",
+        "وئام",
+        "وداد",
+        "وسيم",
+        "وجدي",
+        "وهيبة",
+        "وردة",
+        "وائل",
+        "وسام",
+        "وحيد",
+        "وديع",
+        "وصال",
+        "ولاء",
+        "وهبي",
+        "وزاني",
+        "الوزاني",
+        "ورياغلي",
+    ];
+    let words: Vec<&str> = part.split_whitespace().collect();
+    if words.len() >= 4 {
+        for i in 2..=words.len() - 2 {
+            let w = words[i];
+            if let Some(rest) = w.strip_prefix('و')
+                && rest.chars().count() >= 2
+                && !VAW_NAMES.contains(&w)
+            {
+                let second = std::iter::once(rest).chain(words[i + 1..].iter().copied());
+                return vec![words[..i].join(" "), second.collect::<Vec<_>>().join(" ")];
+            }
+        }
+    }
+    vec![part.to_string()]
 }
 
 fn strip_byline_prefix(s: &str) -> String {
