@@ -702,10 +702,10 @@ impl Walk<'_> {
     /// A change in authors or dates alone is noted on the fetch, not stored as a version.
     fn metadata_note(
         &mut self,
-        _latest: &crate::store::LatestVersion,
-        _article: &Article,
+        latest: &crate::store::LatestVersion,
+        article: &Article,
     ) -> Result<Option<String>> {
-        Ok(None)
+        Ok(metadata_changes(latest, article))
     }
 
     /// The article's key: its canonical URL when that is in scope, not the site root, and not
@@ -762,6 +762,34 @@ impl Walk<'_> {
         })?;
         Ok(())
     }
+}
+
+/// What changed in authors and dates since the latest version, as a note for the fetch log.
+fn metadata_changes(latest: &crate::store::LatestVersion, article: &Article) -> Option<String> {
+    let mut changes = Vec::new();
+    let published = article.published_at.map(rfc3339);
+    if published != latest.published_at {
+        changes.push(format!(
+            "published_at {} -> {}",
+            latest.published_at.as_deref().unwrap_or("none"),
+            published.as_deref().unwrap_or("none")
+        ));
+    }
+    let modified = article.modified_at.map(rfc3339);
+    if modified != latest.modified_at {
+        changes.push(format!(
+            "modified_at {} -> {}",
+            latest.modified_at.as_deref().unwrap_or("none"),
+            modified.as_deref().unwrap_or("none")
+        ));
+    }
+    if article.authors != latest.authors {
+        changes.push(format!(
+            "authors {:?} -> {:?}",
+            latest.authors, article.authors
+        ));
+    }
+    (!changes.is_empty()).then(|| changes.join("; "))
 }
 
 fn set_last(rows: &mut [FetchRow], outcome: FetchOutcome, error: Option<String>) {

@@ -443,3 +443,55 @@ async fn max_articles_bounds_the_walk() {
     assert_eq!(export(&db).await.len(), 2);
     assert_eq!(page_requests(&server.requests()).len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_author_or_date_change_alone_is_noted_not_versioned() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("a")).unwrap();
+    let page = |author: &str, date: &str| {
+        format!(
+            r#"<html lang="en"><head><title>Council votes on the budget | Site</title>
+            <meta property="article:published_time" content="{date}"></head><body><article>
+            <h1>Council votes on the budget</h1><p class="byline">By {author}</p>
+            <p>{}</p><p>{}</p></article></body></html>"#,
+            PARAGRAPHS[0], PARAGRAPHS[1]
+        )
+    };
+    std::fs::write(
+        site.join("a/1.html"),
+        page("Jane Doe", "2026-11-20T10:00:00Z"),
+    )
+    .unwrap();
+    let server = serve_dir(&site).await;
+    let db = dir.path().join("a.db");
+    assert_eq!(
+        code(&crawl(&server.url("/a/1.html"), &db, "UTC", &[]).await),
+        0
+    );
+    std::fs::write(
+        site.join("a/1.html"),
+        page("John Smith", "2026-11-21T10:00:00Z"),
+    )
+    .unwrap();
+    assert_eq!(
+        code(&crawl(&server.url("/a/1.html"), &db, "UTC", &[]).await),
+        0
+    );
+    assert_eq!(
+        export(&db).await.len(),
+        1,
+        "metadata alone is not a new version"
+    );
+    let note: String = sql(&db)
+        .query_row(
+            "SELECT note FROM fetches WHERE outcome = 'unchanged'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        note.contains("John Smith") && note.contains("published_at"),
+        "{note}"
+    );
+}

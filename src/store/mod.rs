@@ -110,6 +110,9 @@ pub struct LatestVersion {
     pub capture_digest: String,
     pub fetched_url: String,
     pub fetched_at: String,
+    pub published_at: Option<String>,
+    pub modified_at: Option<String>,
+    pub authors: Vec<String>,
 }
 
 /// One stored version joined with its article, as exports see it.
@@ -385,10 +388,11 @@ impl Store {
         self.conn
             .query_row(
                 "SELECT version, content_hash, extractor_version, site_rules, capture_digest,
-                        fetched_url, fetched_at
+                        fetched_url, fetched_at, published_at, modified_at, authors
                  FROM versions WHERE article_id = ?1 ORDER BY version DESC LIMIT 1",
                 params![article_id],
                 |r| {
+                    let authors: String = r.get(9)?;
                     Ok(LatestVersion {
                         version: r.get(0)?,
                         content_hash: r.get(1)?,
@@ -397,6 +401,9 @@ impl Store {
                         capture_digest: r.get(4)?,
                         fetched_url: r.get(5)?,
                         fetched_at: r.get(6)?,
+                        published_at: r.get(7)?,
+                        modified_at: r.get(8)?,
+                        authors: serde_json::from_str(&authors).unwrap_or_default(),
                     })
                 },
             )
