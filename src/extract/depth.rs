@@ -3,7 +3,7 @@
 //!
 //! A light tag scanner counts open elements; tags that would nest deeper than the cap are dropped
 //! (with their matching end tags) and their text kept. The same pass empties `<script>` and
-//! `<style>` bodies (JSON-LD excepted), which extraction never reads and which are often half a
+//! `<style>` bodies (JSON-LD excepted) and inline `<svg>` drawings, which extraction never reads and which are often half a
 //! page's bytes: the tree builder then has less to tokenize.
 
 use std::borrow::Cow;
@@ -78,6 +78,14 @@ pub fn prepare_for_parse(html: &str, max_depth: usize) -> Cow<'_, str> {
         }
         if tag.self_closing || !counts(name) {
             continue;
+        }
+        if name == "svg" {
+            // Inline icons: paths and shapes, never text worth archiving.
+            let close = skip_raw_text(html, pos, "svg");
+            if close > pos {
+                cuts.push((pos, close));
+            }
+            pos = close;
         }
         if depth >= max_depth {
             *dropped.entry(name.to_string()).or_default() += 1;
@@ -220,6 +228,15 @@ mod tests {
         assert_eq!(
             prepare_for_parse(html, 1),
             "<div><script></script><!-- <div><div> --></div>"
+        );
+    }
+
+    #[test]
+    fn svg_bodies_are_dropped() {
+        let html = r#"<p>a<svg viewBox="0 0 1 1"><path d="M0 0"/><g><circle/></g></svg>b</p>"#;
+        assert_eq!(
+            prepare_for_parse(html, 5),
+            r#"<p>a<svg viewBox="0 0 1 1"></svg>b</p>"#
         );
     }
 
