@@ -312,11 +312,22 @@ impl Walk<'_> {
         };
         let rules = HostRules::from_fetch(&access);
         info!(host, rules = %rules.source, "robots.txt");
-        self.commit_attempts(
-            fetched.attempts,
-            FetchOutcome::RobotsTxt,
-            Some(rules.source.clone()),
-        )?;
+        // An unreachable robots.txt forbids the host (RFC 9309) and is a failure worth exit 2:
+        // a cron job must not go quiet because a site's robots.txt is down.
+        let last = match (&access, &fetched.result) {
+            (RobotsFetch::Unreachable(_), PageResult::Failed { outcome, .. }) => *outcome,
+            (RobotsFetch::Unreachable(_), _) => FetchOutcome::HttpError,
+            _ => FetchOutcome::RobotsTxt,
+        };
+        if last != FetchOutcome::RobotsTxt {
+            warn!(host, "{}", rules.source);
+            *self.outcomes.entry(last.as_str()).or_default() += 1;
+        }
+        let mut attempts = fetched.attempts;
+        if let Some(a) = attempts.last_mut() {
+            a.outcome = last;
+        }
+        self.commit_attempts(attempts, last, Some(rules.source.clone()))?;
         Ok(Some(rules))
     }
 

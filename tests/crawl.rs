@@ -495,3 +495,29 @@ async fn an_author_or_date_change_alone_is_noted_not_versioned() {
         "{note}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_robots_txt_forbids_the_host_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let paths = write_chain(&site, 2, false);
+    let server = serve_dir(&site).await;
+    for _ in 0..3 {
+        server.push_fault(
+            "/robots.txt",
+            Fault {
+                status: 503,
+                headers: vec![],
+                body: b"down".to_vec(),
+            },
+        );
+    }
+    let db = dir.path().join("a.db");
+    let out = crawl(&server.url(&paths[0]), &db, "UTC", &[]).await;
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        page_requests(&server.requests()).is_empty(),
+        "no page is fetched without robots.txt"
+    );
+    assert!(export(&db).await.is_empty());
+}
