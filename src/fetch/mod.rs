@@ -115,6 +115,7 @@ pub struct Fetcher {
 }
 
 impl Fetcher {
+    #[allow(clippy::disallowed_methods)] // the one place the client is built
     pub fn new(settings: &FetchSettings) -> Result<Self> {
         let mut builder = reqwest::Client::builder()
             .user_agent(settings.user_agent.clone())
