@@ -349,14 +349,7 @@ impl Walk<'_> {
             }
             r.note = note;
         }
-        blocking(|| {
-            self.store.commit_page(&PageCommit {
-                run_id: Some(self.run_id),
-                rows,
-                ..Default::default()
-            })
-        })?;
-        Ok(())
+        self.commit_rows(rows)
     }
 
     fn record_skip(&mut self, url: &Url, outcome: FetchOutcome, why: &str) -> Result<()> {
@@ -368,14 +361,7 @@ impl Walk<'_> {
             error: Some(why.to_string()),
             ..Default::default()
         };
-        blocking(|| {
-            self.store.commit_page(&PageCommit {
-                run_id: Some(self.run_id),
-                rows: vec![row],
-                ..Default::default()
-            })
-        })?;
-        Ok(())
+        self.commit_rows(vec![row])
     }
 
     /// Fetches and processes one page. `None` when interrupted.
@@ -401,15 +387,7 @@ impl Walk<'_> {
                 if let Some(r) = rows.last_mut() {
                     r.error.get_or_insert_with(|| "interrupted".into());
                 }
-                if !rows.is_empty() {
-                    blocking(|| {
-                        self.store.commit_page(&PageCommit {
-                            run_id: Some(self.run_id),
-                            rows,
-                            ..Default::default()
-                        })
-                    })?;
-                }
+                self.commit_rows(rows)?;
                 return Ok(None);
             }
         };
@@ -418,7 +396,7 @@ impl Walk<'_> {
             PageResult::Failed { outcome, error } => {
                 warn!(%url, outcome = %outcome, "{error}");
                 set_last(&mut rows, outcome, Some(error));
-                self.commit(rows, None, None)?;
+                self.commit_rows(rows)?;
                 PageDone {
                     outcome,
                     next: None,
@@ -459,7 +437,7 @@ impl Walk<'_> {
                         FetchOutcome::HttpError,
                         Some("304 without a stored copy".into()),
                     );
-                    self.commit(rows, None, None)?;
+                    self.commit_rows(rows)?;
                     return Ok(ended(
                         FetchOutcome::HttpError,
                         EndReason::Failed(url.to_string()),
@@ -469,7 +447,7 @@ impl Walk<'_> {
             }
             404 | 410 => {
                 set_last(&mut rows, FetchOutcome::Gone, None);
-                self.commit(rows, None, None)?;
+                self.commit_rows(rows)?;
                 return Ok(ended(FetchOutcome::Gone, EndReason::Gone(url.to_string())));
             }
             s if !(200..300).contains(&s) => {
@@ -478,7 +456,7 @@ impl Walk<'_> {
                     FetchOutcome::HttpError,
                     Some(format!("HTTP {s}")),
                 );
-                self.commit(rows, None, None)?;
+                self.commit_rows(rows)?;
                 return Ok(ended(
                     FetchOutcome::HttpError,
                     EndReason::Failed(url.to_string()),
@@ -497,7 +475,7 @@ impl Walk<'_> {
                 resp.header("content-type")
                     .map(|c| format!("content type {c}")),
             );
-            self.commit(rows, None, None)?;
+            self.commit_rows(rows)?;
             return Ok(ended(
                 FetchOutcome::NotHtml,
                 EndReason::NotHtml(url.to_string()),
@@ -526,7 +504,7 @@ impl Walk<'_> {
                 bytes: &resp.body,
                 content_type: content_type.as_deref(),
             });
-            let committed = blocking(|| {
+            blocking(|| {
                 self.store.commit_page(&PageCommit {
                     run_id: Some(self.run_id),
                     rows,
@@ -534,7 +512,6 @@ impl Walk<'_> {
                     article: None,
                 })
             })?;
-            let _ = committed;
             return Ok(PageDone {
                 outcome: FetchOutcome::NoArticle,
                 next,
@@ -756,19 +733,17 @@ impl Walk<'_> {
         Ok(if same_content { trusted } else { fallback })
     }
 
-    fn commit(
-        &mut self,
-        rows: Vec<FetchRow>,
-        capture: Option<CaptureWrite<'_>>,
-        article: Option<ArticleWrite>,
-    ) -> Result<()> {
+    /// Commits fetch rows that belong to no article (failures, skips, robots.txt).
+    fn commit_rows(&mut self, rows: Vec<FetchRow>) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
         let run_id = self.run_id;
         blocking(|| {
             self.store.commit_page(&PageCommit {
                 run_id: Some(run_id),
                 rows,
-                capture,
-                article,
+                ..Default::default()
             })
         })?;
         Ok(())

@@ -91,11 +91,6 @@ impl Scope {
     pub fn allows(&self, url: &Url) -> bool {
         is_fetchable_scheme(url) && host_key(url).is_some_and(|k| self.hosts.contains(&k))
     }
-
-    /// Whether two URLs are on the same host and scheme-agnostic port key (used for http->https).
-    pub fn same_site(a: &Url, b: &Url) -> bool {
-        a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
-    }
 }
 
 /// Whether a URL is the root of its site (`/` with no query): never a valid canonical article.
