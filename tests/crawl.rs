@@ -521,3 +521,31 @@ async fn an_unreachable_robots_txt_forbids_the_host_and_exits_2() {
     );
     assert!(export(&db).await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn resolve_gives_a_name_to_a_loopback_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let paths = write_chain(&site, 2, false);
+    let server = serve_dir(&site).await;
+    let port = server.addr.port();
+    let db = dir.path().join("a.db");
+    let url = format!("http://news.example:{port}{}", paths[0]);
+    let resolve = format!("news.example:{port}:127.0.0.1");
+    let out = crawl(&url, &db, "UTC", &["--resolve", &resolve]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let rows = export(&db).await;
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows[0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://news.example:")
+    );
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.header("host").unwrap().starts_with("news.example"))
+    );
+}
