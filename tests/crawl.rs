@@ -549,3 +549,30 @@ async fn resolve_gives_a_name_to_a_loopback_server() {
             .all(|r| r.header("host").unwrap().starts_with("news.example"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_two_step_redirect_loop_is_named_and_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let paths = write_chain(&site, 3, false);
+    let server = serve_dir(&site).await;
+    let to = |target: &str| Fault {
+        status: 302,
+        headers: vec![("Location".into(), target.into())],
+        body: vec![],
+    };
+    server.push_fault(&paths[1], to("/loop.html"));
+    server.push_fault("/loop.html", to(&paths[1]));
+    let db = dir.path().join("a.db");
+    let out = crawl(&server.url(&paths[0]), &db, "UTC", &[]).await;
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let error: String = sql(&db)
+        .query_row(
+            "SELECT error FROM fetches WHERE outcome = 'bad_redirect'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(error.contains("loop"), "{error}");
+    assert!(server.requests().len() <= 5, "the loop is cut at once");
+}

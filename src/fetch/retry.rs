@@ -106,6 +106,7 @@ pub async fn fetch_page(
     let mut url = start.clone();
     let mut failures = 0u32;
     let mut hops = 0usize;
+    let mut visited: Vec<Url> = Vec::new();
     loop {
         let Some(host) = urls::host_key(&url) else {
             return Ok(failed(
@@ -177,7 +178,15 @@ pub async fn fetch_page(
                 });
             };
             match judge_redirect(&url, location, &redirects, hops) {
+                Ok(target) if visited.contains(&urls::normalize(&target)) => {
+                    let why = format!("redirect loop through {target}");
+                    attempt.outcome = FetchOutcome::BadRedirect;
+                    attempt.error = Some(why.clone());
+                    attempts.push(attempt);
+                    return Ok(failed(attempts, FetchOutcome::BadRedirect, why));
+                }
                 Ok(target) => {
+                    visited.push(urls::normalize(&url));
                     gate.succeeded(&host);
                     attempt.outcome = FetchOutcome::Redirected;
                     attempts.push(attempt);
