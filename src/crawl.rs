@@ -409,7 +409,8 @@ impl Walk<'_> {
                 self.response(url, resp, rows, conditional.map(|(_, d)| d))?
             }
         };
-        info!(%url, outcome = %done.outcome, next = ?done.next.as_ref().map(Url::as_str), "page");
+        let next = done.next.as_ref().map_or("none", Url::as_str);
+        info!(%url, outcome = %done.outcome, next, "page");
         Ok(Some(done))
     }
 

@@ -29,7 +29,18 @@ struct DemoSite {
 }
 
 pub async fn run(args: crate::cli::DemoArgs, shutdown: &Shutdown) -> anyhow::Result<Exit> {
-    let plan_path = args.fixtures.join("demo.json");
+    // The source tree's fixtures by default; an installed binary finds ./fixtures instead.
+    let fixtures = [args.fixtures.clone(), PathBuf::from("fixtures")]
+        .into_iter()
+        .find(|d| d.join("demo.json").is_file())
+        .ok_or_else(|| crate::Error::InvalidSetting {
+            name: "--fixtures",
+            reason: format!(
+                "no demo fixtures at {} or ./fixtures; pass the fixtures folder",
+                args.fixtures.display()
+            ),
+        })?;
+    let plan_path = fixtures.join("demo.json");
     let plan: DemoPlan = serde_json::from_slice(
         &std::fs::read(&plan_path)
             .with_context(|| format!("cannot read {}", plan_path.display()))?,
@@ -48,7 +59,7 @@ pub async fn run(args: crate::cli::DemoArgs, shutdown: &Shutdown) -> anyhow::Res
 
     let mut servers = Vec::new();
     for site in &plan.sites {
-        let server = FixtureServer::start(args.fixtures.join("sites").join(&site.name))
+        let server = FixtureServer::start(fixtures.join("sites").join(&site.name))
             .await
             .with_context(|| format!("cannot serve the {} fixtures", site.name))?;
         servers.push(server);
@@ -61,7 +72,7 @@ pub async fn run(args: crate::cli::DemoArgs, shutdown: &Shutdown) -> anyhow::Res
         println!("== {label}");
         for (site, server) in plan.sites.iter().zip(&servers) {
             if phase == 1 {
-                let edits = args.fixtures.join("edits").join(&site.name);
+                let edits = fixtures.join("edits").join(&site.name);
                 server.set_overlay(edits.is_dir().then_some(edits));
             }
             let settings = settings_for(site, server.addr, args.rate)?;
