@@ -1,0 +1,170 @@
+//! Hostile servers: a good article whose next link leads into a server that misbehaves. The
+//! chain must end cleanly: the good page archived once, the failure recorded, exit code 2.
+
+mod common;
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// How the server answers `/bad.html`.
+#[derive(Clone)]
+enum Misbehaviour {
+    /// Headers, then one byte every 200 ms, for ever.
+    Trickle,
+    /// Accepts, reads the request, never answers.
+    Silent,
+    /// 12 MiB with no Content-Length, ended by closing the connection.
+    HugeUnlabelled,
+    /// A small gzip body that inflates past the size limit.
+    GzipBomb(Arc<Vec<u8>>),
+}
+
+fn good_page() -> String {
+    article_page("Council story number 1", PARAGRAPHS, Some("/bad.html"))
+}
+
+async fn serve(mut sock: TcpStream, how: Misbehaviour) {
+    let mut buf = vec![0u8; 4096];
+    let n = sock.read(&mut buf).await.unwrap_or(0);
+    let request = String::from_utf8_lossy(&buf[..n]).to_string();
+    let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let simple = |status: &str, ctype: &str, body: &[u8]| {
+        let mut r = format!("HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).into_bytes();
+        r.extend_from_slice(body);
+        r
+    };
+    match path.as_str() {
+        "/robots.txt" => {
+            let _ = sock
+                .write_all(&simple(
+                    "200 OK",
+                    "text/plain",
+                    b"User-agent: *\nAllow: /\n",
+                ))
+                .await;
+        }
+        "/good.html" => {
+            let _ = sock
+                .write_all(&simple(
+                    "200 OK",
+                    "text/html; charset=utf-8",
+                    good_page().as_bytes(),
+                ))
+                .await;
+        }
+        "/bad.html" => {
+            match how {
+                Misbehaviour::Trickle => {
+                    let _ = sock.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n<html>").await;
+                    for _ in 0..100 {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        if sock.write_all(b"a").await.is_err() {
+                            break;
+                        }
+                    }
+                }
+                Misbehaviour::Silent => tokio::time::sleep(Duration::from_secs(20)).await,
+                Misbehaviour::HugeUnlabelled => {
+                    let _ = sock.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n").await;
+                    let chunk = vec![b'a'; 64 * 1024];
+                    for _ in 0..(12 * 16) {
+                        if sock.write_all(&chunk).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+                Misbehaviour::GzipBomb(bytes) => {
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        bytes.len()
+                    );
+                    let _ = sock.write_all(head.as_bytes()).await;
+                    let _ = sock.write_all(&bytes).await;
+                }
+            }
+        }
+        _ => {
+            let _ = sock
+                .write_all(&simple("404 Not Found", "text/html", b"not found"))
+                .await;
+        }
+    }
+    let _ = sock.shutdown().await;
+}
+
+async fn start(how: Misbehaviour) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        // Bounded: a handful of connections is all one crawl makes.
+        for _ in 0..32 {
+            let Ok((sock, _)) = listener.accept().await else {
+                break;
+            };
+            tokio::spawn(serve(sock, how.clone()));
+        }
+    });
+    format!("http://{addr}/good.html")
+}
+
+async fn crawl_into(how: Misbehaviour, extra: &[&str]) -> (i32, String, String) {
+    let url = start(how).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let out = crawl(&url, &db, "UTC", extra).await;
+    let rows = export(&db).await;
+    assert_eq!(rows.len(), 1, "the good page, once");
+    let conn = sql(&db);
+    let (outcome, error): (String, String) = conn
+        .query_row(
+            "SELECT outcome, coalesce(error, '') FROM fetches WHERE url LIKE '%/bad.html' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    (code(&out), outcome, error)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trickling_server_is_cut_by_the_timeout() {
+    let (code, outcome, _) = crawl_into(Misbehaviour::Trickle, &["--timeout", "2"]).await;
+    assert_eq!((code, outcome.as_str()), (2, "timeout"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_never_answers_is_cut_by_the_timeout() {
+    let (code, outcome, _) = crawl_into(Misbehaviour::Silent, &["--timeout", "1"]).await;
+    assert_eq!((code, outcome.as_str()), (2, "timeout"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_huge_body_without_length_is_refused_at_the_limit() {
+    let (code, outcome, error) = crawl_into(Misbehaviour::HugeUnlabelled, &[]).await;
+    assert_eq!((code, outcome.as_str()), (2, "too_large"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_gzip_bomb_stops_at_the_limit() {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1024 * 1024];
+    for _ in 0..64 {
+        gz.write_all(&zeros).unwrap();
+    }
+    let bomb = gz.finish().unwrap();
+    assert!(
+        bomb.len() < 1024 * 1024,
+        "64 MiB of zeros compress to {} bytes",
+        bomb.len()
+    );
+    let (code, outcome, error) = crawl_into(Misbehaviour::GzipBomb(Arc::new(bomb)), &[]).await;
+    assert_eq!((code, outcome.as_str()), (2, "too_large"), "{error}");
+}
