@@ -754,22 +754,22 @@ impl Walk<'_> {
 /// What changed in authors and dates since the latest version, as a note for the fetch log.
 fn metadata_changes(latest: &crate::store::LatestVersion, article: &Article) -> Option<String> {
     let mut changes = Vec::new();
-    let published = article.published_at.map(rfc3339);
-    if published != latest.published_at {
-        changes.push(format!(
-            "published_at {} -> {}",
-            latest.published_at.as_deref().unwrap_or("none"),
-            published.as_deref().unwrap_or("none")
-        ));
-    }
-    let modified = article.modified_at.map(rfc3339);
-    if modified != latest.modified_at {
-        changes.push(format!(
-            "modified_at {} -> {}",
-            latest.modified_at.as_deref().unwrap_or("none"),
-            modified.as_deref().unwrap_or("none")
-        ));
-    }
+    let mut compare = |name: &str, old: Option<&str>, new: Option<String>| {
+        if old != new.as_deref() {
+            let show = |v: Option<&str>| v.unwrap_or("none").to_string();
+            changes.push(format!("{name} {} -> {}", show(old), show(new.as_deref())));
+        }
+    };
+    compare(
+        "published_at",
+        latest.published_at.as_deref(),
+        article.published_at.map(rfc3339),
+    );
+    compare(
+        "modified_at",
+        latest.modified_at.as_deref(),
+        article.modified_at.map(rfc3339),
+    );
     if article.authors != latest.authors {
         changes.push(format!(
             "authors {:?} -> {:?}",

@@ -11,6 +11,7 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use crate::extract::base_url;
+use crate::extract::content::class_and_id;
 use crate::extract::text::{self, fold};
 
 static ANCHORS: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").unwrap());
@@ -261,15 +262,7 @@ fn in_sidebar(el: ElementRef<'_>) -> bool {
     });
     el.ancestors().filter_map(ElementRef::wrap).any(|a| {
         let v = a.value();
-        v.name() == "aside" || {
-            let hints = format!(
-                "{} {}",
-                v.attr("class").unwrap_or(""),
-                v.attr("id").unwrap_or("")
-            )
-            .to_ascii_lowercase();
-            SIDEBAR.is_match(&hints)
-        }
+        v.name() == "aside" || SIDEBAR.is_match(&class_and_id(v))
     })
 }
 

@@ -270,7 +270,8 @@ fn is_main_wrapper(hints: &str) -> bool {
     MAIN.is_match(hints) && !hints.contains("comment")
 }
 
-fn class_and_id(el: &scraper::node::Element) -> String {
+/// An element's class and id, lower-cased: what the class-name hints are matched against.
+pub fn class_and_id(el: &scraper::node::Element) -> String {
     let mut s = String::new();
     if let Some(c) = el.attr("class") {
         s.push_str(c);

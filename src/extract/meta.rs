@@ -8,7 +8,7 @@ use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 use url::Url;
 
-use super::content::is_junk;
+use super::content::{class_and_id, is_junk};
 use super::dates;
 use super::text::{self, collapse, fold};
 
@@ -340,12 +340,7 @@ pub fn authors(doc: &Html, ld: &StructuredData) -> Vec<String> {
         if in_chrome(el) || in_furniture(el) {
             continue;
         }
-        let hints = format!(
-            "{} {}",
-            el.value().attr("class").unwrap_or(""),
-            el.value().attr("id").unwrap_or("")
-        )
-        .to_ascii_lowercase();
+        let hints = class_and_id(el.value());
         if [
             "bio", "avatar", "img", "image", "photo", "box", "list", "social", "more",
         ]
@@ -576,16 +571,7 @@ fn in_furniture(el: ElementRef<'_>) -> bool {
     });
     std::iter::once(el)
         .chain(el.ancestors().filter_map(ElementRef::wrap))
-        .any(|a| {
-            let v = a.value();
-            let hints = format!(
-                "{} {}",
-                v.attr("class").unwrap_or(""),
-                v.attr("id").unwrap_or("")
-            )
-            .to_ascii_lowercase();
-            FURNITURE.is_match(&hints)
-        })
+        .any(|a| FURNITURE.is_match(&class_and_id(a.value())))
 }
 
 /// Whether an element sits in site chrome (header, footer, nav, aside) rather than the article.
