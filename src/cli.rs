@@ -30,6 +30,40 @@ pub enum Command {
     Extract(ExtractArgs),
     /// Serve the bundled fixture sites on 127.0.0.1 and crawl them (no network needed).
     Demo(DemoArgs),
+    /// Every version and every fetch of one archived article.
+    History(HistoryArgs),
+    /// Counts of articles, versions, fetches by outcome, and bytes stored.
+    Stats(StatsArgs),
+}
+
+/// Output for people, or JSON for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The article's URL (its canonical URL, or the URL it was fetched from).
+    pub url: String,
+
+    /// The archive database (opened read-only).
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// The archive database (opened read-only).
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 /// Options shared by commands that fetch pages.

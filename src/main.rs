@@ -43,6 +43,8 @@ async fn run(command: Command, shutdown: &Shutdown) -> Exit {
         Command::Export(args) => commands::export::run(args),
         Command::Extract(args) => commands::extract::run(args),
         Command::Demo(args) => commands::demo::run(args, shutdown).await,
+        Command::History(args) => commands::history::run(args),
+        Command::Stats(args) => commands::stats::run(args),
     };
     match result {
         Ok(exit) => exit,

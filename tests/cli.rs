@@ -260,3 +260,64 @@ async fn export_csv_has_the_same_columns() {
     assert!(header.starts_with("url,canonical_url,version,fetched_at,title,body,published_at"));
     assert!(csv.contains("Council story number 2"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stats_and_history_read_the_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let paths = write_chain(&site, 2, false);
+    let server = serve_dir(&site).await;
+    let db = dir.path().join("a.db");
+    let d = db.to_str().unwrap();
+    assert_eq!(
+        code(&crawl(&server.url(&paths[0]), &db, "UTC", &[]).await),
+        0
+    );
+    let edited = article_page(
+        "Council story number 1",
+        &[PARAGRAPHS[0], PARAGRAPHS[2]],
+        Some(&paths[1]),
+    );
+    std::fs::write(site.join(&paths[0][1..]), edited).unwrap();
+    assert_eq!(
+        code(&crawl(&server.url(&paths[0]), &db, "UTC", &[]).await),
+        0
+    );
+
+    let out = arshif(args(&["stats", "--db", d, "--format", "json"])).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stats["articles"], 2);
+    assert_eq!(stats["versions"], 3);
+    assert_eq!(stats["fetches_by_outcome"]["changed"], 1);
+    assert!(stats["capture_bytes_stored"].as_i64().unwrap() > 0);
+
+    let out = arshif(args(&[
+        "history",
+        &server.url(&paths[0]),
+        "--db",
+        d,
+        "--format",
+        "json",
+    ]))
+    .await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let history: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(history["versions"].as_array().unwrap().len(), 2);
+    let outcomes: Vec<&str> = history["fetches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, vec!["archived", "changed"]);
+
+    let unknown = arshif(args(&["history", "http://nowhere.example/x", "--db", d])).await;
+    assert_eq!(code(&unknown), 3);
+    let missing = dir.path().join("missing.db");
+    assert_eq!(
+        code(&arshif(args(&["stats", "--db", missing.to_str().unwrap()])).await),
+        3
+    );
+    assert!(!missing.exists(), "read commands never create a database");
+}

@@ -4,6 +4,8 @@ pub mod crawl;
 pub mod demo;
 pub mod export;
 pub mod extract;
+pub mod history;
+pub mod stats;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
