@@ -92,7 +92,7 @@ impl Summary {
     pub fn failures(&self) -> usize {
         self.outcomes
             .iter()
-            .filter(|(k, _)| FAILURE_NAMES.contains(k))
+            .filter(|(k, _)| FetchOutcome::is_failure_name(k))
             .map(|(_, v)| v)
             .sum()
     }
@@ -111,14 +111,6 @@ impl Summary {
         )
     }
 }
-
-const FAILURE_NAMES: &[&str] = &[
-    "http_error",
-    "timeout",
-    "too_large",
-    "bad_redirect",
-    "network_error",
-];
 
 /// The walker's state.
 struct Walk<'a> {
@@ -179,7 +171,9 @@ pub async fn crawl(
     };
     let status = match (
         &end,
-        walk.outcomes.iter().any(|(k, _)| FAILURE_NAMES.contains(k)),
+        walk.outcomes
+            .keys()
+            .any(|k| FetchOutcome::is_failure_name(k)),
     ) {
         (EndReason::Interrupted, _) => "interrupted",
         (_, true) => "failed",
@@ -548,7 +542,7 @@ impl Walk<'_> {
         if outcome == FetchOutcome::Unchanged
             && let Some(l) = &latest
         {
-            let note = self.metadata_note(l, &article)?;
+            let note = metadata_changes(l, &article);
             if let Some(r) = rows.last_mut() {
                 r.note = note;
             }
@@ -688,15 +682,6 @@ impl Walk<'_> {
         Ok(Some(article.content_hash()))
     }
 
-    /// A change in authors or dates alone is noted on the fetch, not stored as a version.
-    fn metadata_note(
-        &mut self,
-        latest: &crate::store::LatestVersion,
-        article: &Article,
-    ) -> Result<Option<String>> {
-        Ok(metadata_changes(latest, article))
-    }
-
     /// The article's key: its canonical URL when that is in scope, not the site root, and not
     /// claimed by different content; otherwise the normalised fetched URL. Also returns the
     /// canonical URL when it was trusted (None when the page declared none or it was refused).
@@ -751,7 +736,8 @@ impl Walk<'_> {
     }
 }
 
-/// What changed in authors and dates since the latest version, as a note for the fetch log.
+/// What changed in authors and dates since the latest version, as a note for the fetch log:
+/// such a change alone is noted on the fetch, not stored as a version.
 fn metadata_changes(latest: &crate::store::LatestVersion, article: &Article) -> Option<String> {
     let mut changes = Vec::new();
     let mut compare = |name: &str, old: Option<&str>, new: Option<String>| {

@@ -174,16 +174,23 @@ impl FetchOutcome {
         }
     }
 
-    /// A final failure: the page could not be archived for a reason worth exit code 2.
+    /// The final failures: the page could not be archived for a reason worth exit code 2.
+    pub const FAILURES: [FetchOutcome; 5] = [
+        FetchOutcome::HttpError,
+        FetchOutcome::Timeout,
+        FetchOutcome::TooLarge,
+        FetchOutcome::BadRedirect,
+        FetchOutcome::NetworkError,
+    ];
+
+    /// Whether this outcome is one of [`FetchOutcome::FAILURES`].
     pub fn is_failure(self) -> bool {
-        matches!(
-            self,
-            FetchOutcome::HttpError
-                | FetchOutcome::Timeout
-                | FetchOutcome::TooLarge
-                | FetchOutcome::BadRedirect
-                | FetchOutcome::NetworkError
-        )
+        Self::FAILURES.contains(&self)
+    }
+
+    /// Whether an outcome name (as stored in `fetches.outcome`) is a final failure.
+    pub fn is_failure_name(name: &str) -> bool {
+        Self::FAILURES.iter().any(|o| o.as_str() == name)
     }
 }
 

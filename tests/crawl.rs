@@ -106,13 +106,7 @@ async fn robots_txt_is_obeyed() {
     );
     assert_eq!(export(&db).await.len(), 2);
     assert!(!server.requests().iter().any(|r| r.path() == paths[2]));
-    let skipped: i64 = sql(&db)
-        .query_row(
-            "SELECT count(*) FROM fetches WHERE outcome = 'robots_disallowed'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let skipped: i64 = fetches_with_outcome(&db, "robots_disallowed");
     assert_eq!(skipped, 1, "the disallowed page is recorded");
 
     // --ignore-robots walks on.
@@ -192,13 +186,7 @@ async fn retry_after_is_honoured_on_429_and_503() {
             "Retry-After not waited"
         );
     }
-    let retried: i64 = sql(&db)
-        .query_row(
-            "SELECT count(*) FROM fetches WHERE outcome = 'retried'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let retried: i64 = fetches_with_outcome(&db, "retried");
     assert_eq!(retried, 2, "every attempt is recorded");
 }
 
@@ -288,13 +276,7 @@ async fn dead_ends_exit_0() {
     let db2 = dir.path().join("b.db");
     let out = crawl(&server.url(&paths[0]), &db2, "UTC", &[]).await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let off: i64 = sql(&db2)
-        .query_row(
-            "SELECT count(*) FROM fetches WHERE outcome = 'off_site'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let off: i64 = fetches_with_outcome(&db2, "off_site");
     assert_eq!(off, 1);
 }
 
@@ -315,13 +297,7 @@ async fn redirect_out_of_scope_is_refused() {
     let db = dir.path().join("a.db");
     let out = crawl(&server.url(&paths[0]), &db, "UTC", &[]).await;
     assert_eq!(code(&out), 2, "{}", stderr(&out));
-    let bad: i64 = sql(&db)
-        .query_row(
-            "SELECT count(*) FROM fetches WHERE outcome = 'bad_redirect'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let bad: i64 = fetches_with_outcome(&db, "bad_redirect");
     assert_eq!(bad, 1);
 }
 
@@ -391,13 +367,7 @@ async fn a_rule_change_on_unchanged_pages_adds_no_version() {
         chain.len(),
         "no false versions after a rule change"
     );
-    let unchanged: i64 = sql(&db)
-        .query_row(
-            "SELECT count(*) FROM fetches WHERE outcome = 'unchanged'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let unchanged: i64 = fetches_with_outcome(&db, "unchanged");
     assert_eq!(unchanged, chain.len() as i64);
 }
 

@@ -125,6 +125,17 @@ pub fn sql(db: &Path) -> rusqlite::Connection {
     rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
 }
 
+/// How many fetch-log rows have this outcome.
+pub fn fetches_with_outcome(db: &Path, outcome: &str) -> i64 {
+    sql(db)
+        .query_row(
+            "SELECT count(*) FROM fetches WHERE outcome = ?1",
+            [outcome],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
 /// Minimal article page for generated chains.
 pub fn article_page(title: &str, body: &[&str], next: Option<&str>) -> String {
     let paras: String = body.iter().map(|p| format!("<p>{p}</p>")).collect();
