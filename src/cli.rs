@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, DEFAULT_DB, DEFAULT_MAX_ARTICLES};
@@ -30,8 +31,23 @@ pub enum Command {
     Extract(ExtractArgs),
     /// Serve the bundled fixture sites on 127.0.0.1 and crawl them (no network needed).
     Demo(DemoArgs),
+    /// Archived articles with their version counts, first and last seen, and last change.
+    List(ListArgs),
     /// Every version and every fetch of one archived article.
     History(HistoryArgs),
+    /// The text of one article as it stood in one version (default: the latest).
+    #[command(disable_version_flag = true)]
+    Show(ShowArgs),
+    /// A word-level diff of title and body between two versions (default: the last two).
+    Diff(DiffArgs),
+    /// Full-text search (Arabic-aware folding) over the latest versions, or all of them.
+    Search(SearchArgs),
+    /// Rebuild the search index and change statistics from the stored versions.
+    Reindex(ReindexArgs),
+    /// Take an article down: remove its text and captures, keep a tombstone, never re-archive.
+    Redact(RedactArgs),
+    /// Lift a takedown so the article may be archived again (removed data stays removed).
+    Unredact(RedactArgs),
     /// Counts of articles, versions, fetches by outcome, and bytes stored.
     Stats(StatsArgs),
 }
@@ -43,9 +59,149 @@ pub enum ReportFormat {
     Json,
 }
 
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The archive database (opened read-only).
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+
+    /// Only this site (a host, or host:port).
+    #[arg(long, value_name = "HOST")]
+    pub site: Option<String>,
+
+    /// Only articles seen since DATE (with --changed: changed since DATE). RFC 3339 or
+    /// YYYY-MM-DD, UTC unless a zone is given.
+    #[arg(long, value_name = "DATE", value_parser = config::parse_time)]
+    pub since: Option<DateTime<Utc>>,
+
+    /// Only articles with more than one version.
+    #[arg(long)]
+    pub changed: bool,
+
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The article's URL (its canonical URL, or a URL it was fetched from).
+    pub url: String,
+
+    /// The archive database (opened read-only).
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+
+    /// Show version N.
+    #[arg(long, value_name = "N", conflicts_with = "at")]
+    pub version: Option<i64>,
+
+    /// Show the version current at TIME (RFC 3339 or YYYY-MM-DD, UTC unless a zone is given).
+    #[arg(long, value_name = "TIME", value_parser = config::parse_time)]
+    pub at: Option<DateTime<Utc>>,
+
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The article's URL (its canonical URL, or a URL it was fetched from).
+    pub url: String,
+
+    /// The archive database (opened read-only).
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+
+    /// The older version (default: the one before --to).
+    #[arg(long, value_name = "N")]
+    pub from: Option<i64>,
+
+    /// The newer version (default: the latest).
+    #[arg(long, value_name = "M")]
+    pub to: Option<i64>,
+
+    /// Text with coloured changes (plain [-deleted-]{+inserted+} when piped), or JSON operations.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words (all required), "quoted phrases", word* for a prefix. Hamza, harakat, tatweel and
+    /// accents are ignored on both sides.
+    pub query: String,
+
+    /// The archive database (opened read-only).
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+
+    /// Only this site (a host, or host:port).
+    #[arg(long, value_name = "HOST")]
+    pub site: Option<String>,
+
+    /// Only versions fetched since DATE (RFC 3339 or YYYY-MM-DD, UTC unless a zone is given).
+    #[arg(long, value_name = "DATE", value_parser = config::parse_time)]
+    pub since: Option<DateTime<Utc>>,
+
+    /// Search every version, not only each article's latest.
+    #[arg(long)]
+    pub all_versions: bool,
+
+    /// At most this many results.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct ReindexArgs {
+    /// The archive database (must exist).
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+
+    /// Wait for another writer to finish instead of exiting with code 4.
+    #[arg(long)]
+    pub wait: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RedactArgs {
+    /// The article's URL (its canonical URL, or a URL it was fetched from).
+    pub url: String,
+
+    /// Why (a takedown request, a court order, ...): kept in the log and the tombstone.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+
+    /// The archive database (must exist).
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+
+    /// Wait for another writer to finish instead of exiting with code 4.
+    #[arg(long)]
+    pub wait: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
-    /// The article's URL (its canonical URL, or the URL it was fetched from).
+    /// The article's URL (its canonical URL, or a URL it was fetched from).
     pub url: String,
 
     /// The archive database (opened read-only).
@@ -152,8 +308,12 @@ pub struct CrawlArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
+    /// One JSON object per version (and per tombstone).
     Jsonl,
+    /// The same columns as CSV (RFC 4180).
     Csv,
+    /// WARC/1.1, gzip per record: the stored HTTP exchanges, with revisits.
+    Warc,
 }
 
 #[derive(Debug, Args)]
@@ -168,6 +328,19 @@ pub struct ExportArgs {
     /// Write to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Only versions (WARC: fetches) from DATE on (RFC 3339 or YYYY-MM-DD, UTC unless a zone
+    /// is given).
+    #[arg(long, value_name = "DATE", value_parser = config::parse_time)]
+    pub since: Option<DateTime<Utc>>,
+
+    /// Only this site (a host, or host:port).
+    #[arg(long, value_name = "HOST")]
+    pub site: Option<String>,
+
+    /// With --format warc and --output: also write a CDXJ index (for pywb) to FILE.
+    #[arg(long, value_name = "FILE", requires = "output")]
+    pub cdx: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

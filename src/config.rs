@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use scraper::Selector;
 
@@ -42,6 +43,36 @@ pub fn default_user_agent(contact: Option<&str>) -> String {
         Some(c) => format!("{base} {c}"),
         None => base,
     }
+}
+
+/// Parses a time given on the command line: RFC 3339 (any offset), or `YYYY-MM-DD` with an
+/// optional `THH:MM[:SS]`, read as UTC when no zone is given.
+pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+    let t = s.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Ok(d.with_timezone(&Utc));
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(t, format) {
+            return Ok(n.and_utc());
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Ok(d.and_time(NaiveTime::MIN).and_utc());
+    }
+    Err(format!(
+        "{s:?} is not a date: use RFC 3339 (2026-11-20T09:15:00Z) or YYYY-MM-DD"
+    ))
+}
+
+/// A time as stored in the archive's text columns (UTC, milliseconds, `Z`), for comparisons.
+pub fn stored_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 /// Parses a rate in requests per second: a positive, finite decimal, no upper cap.
@@ -119,6 +150,20 @@ mod tests {
         assert!(parse_rate("NaN").is_err());
         assert!(parse_rate("inf").is_err());
         assert!(parse_rate("fast").is_err());
+    }
+
+    #[test]
+    fn times_accept_rfc3339_and_plain_dates_as_utc() {
+        let t = |s| parse_time(s).map(stored_time);
+        assert_eq!(t("2026-11-20").unwrap(), "2026-11-20T00:00:00.000Z");
+        assert_eq!(t("2026-11-20T10:30").unwrap(), "2026-11-20T10:30:00.000Z");
+        assert_eq!(
+            t("2026-11-20T10:30:00+01:00").unwrap(),
+            "2026-11-20T09:30:00.000Z"
+        );
+        assert!(t("20/11/2026").is_err());
+        assert!(t("2026-13-01").is_err());
+        assert!(t("").is_err());
     }
 
     #[test]

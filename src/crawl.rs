@@ -519,6 +519,25 @@ impl Walk<'_> {
         let hash = article.content_hash();
         let (key, canonical) = self.article_key(&article, &final_url, &hash)?;
         aliases.push(key.clone());
+        if blocking(|| self.store.is_redacted(&[&key, final_url.as_str()]))? {
+            // A takedown: keep nothing of the page, not even its digest; the chain goes on.
+            set_last(
+                &mut rows,
+                FetchOutcome::Redacted,
+                Some("the article is under a takedown (arshif redact)".into()),
+            );
+            if let Some(r) = rows.last_mut() {
+                r.payload_digest = None;
+            }
+            self.commit_rows(rows)?;
+            return Ok(PageDone {
+                outcome: FetchOutcome::Redacted,
+                next,
+                aliases,
+                key: Some(key),
+                end: None,
+            });
+        }
         let article_id = blocking(|| self.store.article_id(&key))?;
         let latest = match article_id {
             Some(id) => blocking(|| self.store.latest_version(id))?,
@@ -790,6 +809,8 @@ fn row_of(a: &Attempt) -> FetchRow {
         note: None,
         headers: (!a.headers.is_empty())
             .then(|| serde_json::to_string(&a.headers).unwrap_or_default()),
+        request_headers: (!a.request_headers.is_empty())
+            .then(|| serde_json::to_string(&a.request_headers).unwrap_or_default()),
         bytes: a.bytes,
         duration_ms: Some(a.duration_ms),
         etag: header("etag"),

@@ -9,11 +9,13 @@ pub mod commands;
 pub mod config;
 /// The walk: frontier, seen set, limits, cycle detection and shutdown.
 pub mod crawl;
+/// Pure word-level comparison of two versions.
+pub mod diff;
 /// Pure next-article link discovery.
 pub mod discover;
 /// The library's error type.
 pub mod error;
-/// Serializers of stored versions (JSON Lines, CSV).
+/// Serializers of stored versions (JSON Lines, CSV) and of stored exchanges (WARC).
 pub mod export;
 /// Pure extraction: HTML + URL -> article.
 pub mod extract;
@@ -25,6 +27,8 @@ pub mod fixture_server;
 pub mod model;
 /// Per-host rate limits, backoff and robots.txt: the only code that waits for politeness.
 pub mod politeness;
+/// Pure search normalisation (Arabic-aware folding), FTS5 queries and snippets.
+pub mod search;
 /// SQLite: migrations, all SQL and the versioning records.
 pub mod store;
 /// URL normalisation and crawl scope.

@@ -11,9 +11,14 @@ use tracing_subscriber::EnvFilter;
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            eprintln!("arshif: {}", one_line_usage_error(&e.render().to_string()));
+            return ExitCode::from(Exit::Usage as u8);
+        }
         Err(e) => {
+            // --help and --version.
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { 0 });
+            return ExitCode::SUCCESS;
         }
     };
     init_logging(cli.verbose);
@@ -43,13 +48,33 @@ async fn run(command: Command, shutdown: &Shutdown) -> Exit {
         Command::Export(args) => commands::export::run(args),
         Command::Extract(args) => commands::extract::run(args),
         Command::Demo(args) => commands::demo::run(args, shutdown).await,
+        Command::List(args) => commands::list::run(args),
         Command::History(args) => commands::history::run(args),
+        Command::Show(args) => commands::show::run(args),
+        Command::Diff(args) => commands::diff::run(args),
+        Command::Search(args) => commands::search::run(args),
+        Command::Reindex(args) => commands::redact::reindex(args),
+        Command::Redact(args) => commands::redact::redact(args),
+        Command::Unredact(args) => commands::redact::unredact(args),
         Command::Stats(args) => commands::stats::run(args),
     };
     match result {
         Ok(exit) => exit,
         Err(e) => report(&e),
     }
+}
+
+/// clap's error (a message, tips, usage, a pointer to --help) as one line for stderr.
+fn one_line_usage_error(rendered: &str) -> String {
+    let mut parts = Vec::new();
+    for para in rendered.split("\n\n") {
+        let line = para.split_whitespace().collect::<Vec<_>>().join(" ");
+        if line.is_empty() || line.starts_with("For more information") {
+            continue;
+        }
+        parts.push(line.strip_prefix("error: ").unwrap_or(&line).to_string());
+    }
+    parts.join("; ")
 }
 
 /// One line on stderr, and the exit code the error deserves.

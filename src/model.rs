@@ -149,6 +149,8 @@ pub enum FetchOutcome {
     Redirected,
     /// The final fetch of a robots.txt file.
     RobotsTxt,
+    /// The page belongs to an article under a takedown (`arshif redact`): nothing of it is kept.
+    Redacted,
 }
 
 impl FetchOutcome {
@@ -171,6 +173,7 @@ impl FetchOutcome {
             FetchOutcome::Retried => "retried",
             FetchOutcome::Redirected => "redirected",
             FetchOutcome::RobotsTxt => "robots_txt",
+            FetchOutcome::Redacted => "redacted",
         }
     }
 

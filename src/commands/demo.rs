@@ -12,8 +12,8 @@ use crate::config::{self, SiteRules};
 use crate::crawl::{self, CrawlSettings, EndReason};
 use crate::fetch::FetchSettings;
 use crate::fixture_server::FixtureServer;
-use crate::store::Store;
 use crate::store::lock::WriterLock;
+use crate::store::{ExportFilter, Store};
 
 #[derive(Debug, Deserialize)]
 struct DemoPlan {
@@ -117,7 +117,7 @@ fn settings_for(site: &DemoSite, addr: SocketAddr, rate: f64) -> anyhow::Result<
 
 fn print_archive(store: &Store) -> anyhow::Result<()> {
     println!("\n== archive ({})", display(store.path()));
-    store.for_each_version(|v| {
+    store.for_each_version(&ExportFilter::default(), |_, v| {
         let title: String = v
             .title
             .as_deref()

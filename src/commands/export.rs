@@ -1,54 +1,185 @@
-//! `arshif export`: stored versions as JSON Lines or CSV, on stdout or into a file.
+//! `arshif export`: stored versions as JSON Lines or CSV, or the stored HTTP exchanges as WARC
+//! (with an optional CDXJ index), on stdout or into a file written whole or not at all.
 
 use std::io::{BufWriter, Write};
+use std::path::Path;
 
 use anyhow::Context;
 
 use super::Exit;
 use crate::cli::{ExportArgs, ExportFormat};
-use crate::export;
-use crate::store::Store;
+use crate::config::stored_time;
+use crate::crawl::rfc3339;
+use crate::export::{self, warc::WarcExport};
+use crate::store::{ExportFilter, Store, Tombstone};
+use crate::{Error, urls};
 
 pub fn run(args: ExportArgs) -> anyhow::Result<Exit> {
-    let store = Store::open_reader(&args.db)?;
-    match &args.output {
-        Some(path) => {
-            // Written beside the target and renamed, so a failed export never leaves half a file.
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(std::path::Path::new("."));
-            let tmp = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("cannot write in {}", dir.display()))?;
-            let mut out = BufWriter::new(tmp);
-            write_all(&store, args.format, &mut out)?;
-            let tmp = out.into_inner().map_err(|e| e.into_error())?;
-            tmp.persist(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+    if args.cdx.is_some() && args.format != ExportFormat::Warc {
+        return Err(Error::InvalidSetting {
+            name: "--cdx",
+            reason: "a CDXJ index goes with --format warc".into(),
         }
+        .into());
+    }
+    let store = Store::open_reader(&args.db)?;
+    let filter = ExportFilter {
+        site: args.site.clone(),
+        since: args.since.map(stored_time),
+    };
+    let mut cdx = Vec::new();
+    match &args.output {
+        Some(path) => write_atomically(path, |out| {
+            cdx = write_all(&store, &args, &filter, out, Some(path))?;
+            Ok(())
+        })?,
         None => {
             let stdout = std::io::stdout();
             let mut out = BufWriter::new(stdout.lock());
-            write_all(&store, args.format, &mut out)?;
+            write_all(&store, &args, &filter, &mut out, None)?;
             out.flush()?;
         }
+    }
+    if let Some(path) = &args.cdx {
+        write_atomically(path, |out| {
+            for line in &cdx {
+                writeln!(out, "{line}")?;
+            }
+            Ok(())
+        })?;
     }
     Ok(Exit::Success)
 }
 
-fn write_all(store: &Store, format: ExportFormat, out: &mut impl Write) -> anyhow::Result<()> {
+/// Writes beside the target and renames, so a failed export never leaves half a file.
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<tempfile::NamedTempFile>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        // An export is an ordinary file: readable as the umask allows, not private like a temp.
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let tmp = builder
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    let mut out = BufWriter::new(tmp);
+    write(&mut out)?;
+    let tmp = out.into_inner().map_err(|e| e.into_error())?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Writes the export; returns the CDXJ lines of a WARC export (empty otherwise).
+fn write_all(
+    store: &Store,
+    args: &ExportArgs,
+    filter: &ExportFilter,
+    out: &mut impl Write,
+    path: Option<&Path>,
+) -> anyhow::Result<Vec<String>> {
+    let tombstones = store.tombstones(filter)?;
+    match args.format {
+        ExportFormat::Jsonl | ExportFormat::Csv => {
+            write_records(store, args.format, filter, &tombstones, out)?;
+            Ok(Vec::new())
+        }
+        ExportFormat::Warc => {
+            let filename = path
+                .and_then(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "arshif-export.warc.gz".into());
+            write_warc(store, filter, &tombstones, out, &filename)
+        }
+    }
+}
+
+/// JSON Lines or CSV: versions oldest first per article, tombstones in their article's place.
+fn write_records(
+    store: &Store,
+    format: ExportFormat,
+    filter: &ExportFilter,
+    tombstones: &[Tombstone],
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     if format == ExportFormat::Csv {
         export::write_csv_header(out)?;
     }
-    store.for_each_version(|row| {
-        let written = match format {
-            ExportFormat::Jsonl => export::write_jsonl(out, &row),
-            ExportFormat::Csv => export::write_csv(out, &row),
-        };
-        written.map_err(|e| crate::Error::Io {
+    let mut write = |value: &serde_json::Value| -> crate::Result<()> {
+        match format {
+            ExportFormat::Csv => export::write_csv(out, value),
+            _ => export::write_jsonl(out, value),
+        }
+        .map_err(|e| Error::Io {
             path: "<output>".into(),
             source: e,
         })
+    };
+    let mut pending = tombstones.iter().peekable();
+    store.for_each_version(filter, |article_id, row| {
+        while let Some(t) = pending.next_if(|t| t.article_id < article_id) {
+            write(&export::tombstone_json(t))?;
+        }
+        write(&export::to_json(&row))
     })?;
+    for t in pending {
+        write(&export::tombstone_json(t))?;
+    }
     Ok(())
+}
+
+fn write_warc(
+    store: &Store,
+    filter: &ExportFilter,
+    tombstones: &[Tombstone],
+    out: &mut impl Write,
+    filename: &str,
+) -> anyhow::Result<Vec<String>> {
+    let mut warc = WarcExport::begin(out, filename, &rfc3339(chrono::Utc::now()))?;
+    let io = |e: std::io::Error| Error::Io {
+        path: "<output>".into(),
+        source: e,
+    };
+    store.for_each_warc_fetch(filter.since.as_deref(), |f| {
+        if !site_matches(&f.url, filter.site.as_deref()) {
+            return Ok(());
+        }
+        let payload = if warc.needs_payload(&f) {
+            store.load_capture(&f.digest)?
+        } else {
+            None
+        };
+        warc.fetch(
+            &f,
+            payload
+                .as_ref()
+                .map(|(b, ct)| (b.as_slice(), ct.as_deref())),
+        )
+        .map_err(io)
+    })?;
+    for t in tombstones {
+        warc.tombstone(t).map_err(io)?;
+    }
+    let (_, cdx) = warc.finish().map_err(io)?;
+    Ok(cdx)
+}
+
+/// Whether a fetched URL belongs to the site named by `--site` (a host, or host:port).
+fn site_matches(url: &str, site: Option<&str>) -> bool {
+    let Some(site) = site else { return true };
+    let Some(host) = url::Url::parse(url).ok().and_then(|u| urls::host_key(&u)) else {
+        return false;
+    };
+    host == site
+        || host
+            .strip_prefix(site)
+            .is_some_and(|rest| rest.starts_with(':'))
 }

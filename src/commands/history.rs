@@ -1,29 +1,20 @@
 //! `arshif history URL`: every version and every fetch of one article, so that "seen unchanged
-//! on …" and "gone on …" are visible.
+//! on …", "gone on …" and takedowns are visible.
 
 use std::io::Write;
 
-use super::Exit;
+use super::{Exit, find_article};
+use crate::Error;
 use crate::cli::{HistoryArgs, ReportFormat};
 use crate::store::Store;
-use crate::{Error, urls};
 
 pub fn run(args: HistoryArgs) -> anyhow::Result<Exit> {
     let store = Store::open_reader(&args.db)?;
-    let key = urls::normalize(&urls::parse_user_url(&args.url)?).to_string();
-    let history = match store.history(&key)? {
-        Some(h) => h,
-        None => {
-            return Err(Error::InvalidSetting {
-                name: "URL",
-                reason: format!(
-                    "{} is not in the archive (see `arshif export` for archived URLs)",
-                    args.url
-                ),
-            }
-            .into());
-        }
-    };
+    let (id, key) = find_article(&store, &args.url)?;
+    let history = store.history(id)?.ok_or_else(|| Error::InvalidSetting {
+        name: "URL",
+        reason: format!("{key} is not in the archive"),
+    })?;
     let mut out = std::io::stdout().lock();
     match args.format {
         ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&history)?)?,
@@ -34,7 +25,16 @@ pub fn run(args: HistoryArgs) -> anyhow::Result<Exit> {
                 "first seen {}, last seen {}",
                 history.first_seen_at, history.last_seen_at
             )?;
+            if !history.redactions.is_empty() {
+                writeln!(out, "\ntakedowns")?;
+                for r in &history.redactions {
+                    writeln!(out, "  {}  {:<9} {}", r.at, r.action, r.reason)?;
+                }
+            }
             writeln!(out, "\nversions")?;
+            if history.versions.is_empty() {
+                writeln!(out, "  (none stored)")?;
+            }
             for v in &history.versions {
                 let title = v.title.as_deref().unwrap_or("(no title)");
                 writeln!(out, "  v{:<3} {}  {}", v.version, v.fetched_at, title)?;

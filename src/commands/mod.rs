@@ -2,15 +2,25 @@
 
 pub mod crawl;
 pub mod demo;
+pub mod diff;
 pub mod export;
 pub mod extract;
 pub mod history;
+pub mod list;
+pub mod redact;
+pub mod search;
+pub mod show;
 pub mod stats;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
 
 use tokio_util::sync::CancellationToken;
+
+use crate::cli::ColorChoice;
+use crate::store::Store;
+use crate::store::lock::WriterLock;
+use crate::{Error, urls};
 
 /// The documented exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +63,50 @@ impl Shutdown {
         match self.signal.load(Ordering::SeqCst) {
             15 => Exit::Terminated,
             _ => Exit::Interrupted,
+        }
+    }
+}
+
+/// The article a URL given on the command line names (its key, or a URL it was fetched from).
+pub fn find_article(store: &Store, url: &str) -> anyhow::Result<(i64, String)> {
+    let key = urls::normalize(&urls::parse_user_url(url)?).to_string();
+    for candidate in [key.as_str(), url.trim()] {
+        if let Some(found) = store.find_article(candidate)? {
+            return Ok(found);
+        }
+    }
+    Err(Error::InvalidSetting {
+        name: "URL",
+        reason: format!("{url} is not in the archive (`arshif list` shows what is)"),
+    }
+    .into())
+}
+
+/// Opens an existing archive for writing under the writer lock (never creates one).
+pub fn open_existing_writer(
+    db: &std::path::Path,
+    wait: bool,
+) -> anyhow::Result<(WriterLock, Store)> {
+    if !db.is_file() {
+        return Err(Error::DatabaseMissing {
+            path: db.to_path_buf(),
+        }
+        .into());
+    }
+    let lock = WriterLock::acquire(db, wait)?;
+    let store = Store::open_writer(db)?;
+    Ok((lock, store))
+}
+
+/// Whether to colour standard output.
+pub fn use_color(choice: ColorChoice) -> bool {
+    use std::io::IsTerminal;
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
         }
     }
 }

@@ -1,12 +1,15 @@
-//! Serializers of stored versions to `impl Write`: JSON Lines and CSV, with the same columns.
+//! Serializers of stored versions to `impl Write`: JSON Lines and CSV with the same columns,
+//! and WARC ([`warc`]).
 //!
 //! The JSON Lines keys are a public contract: keys may be added, never removed or renamed.
+
+pub mod warc;
 
 use std::io::Write;
 
 use serde_json::{Value, json};
 
-use crate::store::VersionRow;
+use crate::store::{Tombstone, VersionRow};
 
 /// The columns, in order (CSV header and JSON key order).
 pub const COLUMNS: &[&str] = &[
@@ -24,6 +27,8 @@ pub const COLUMNS: &[&str] = &[
     "fetched_url",
     "host",
     "extractor_version",
+    "redacted_at",
+    "redaction_reason",
 ];
 
 /// One version as a JSON object.
@@ -43,12 +48,28 @@ pub fn to_json(row: &VersionRow) -> Value {
         "fetched_url": row.fetched_url,
         "host": row.host,
         "extractor_version": row.extractor_version,
+        "redacted_at": null,
+        "redaction_reason": null,
     })
 }
 
+/// A takedown's tombstone as a record of the same shape: the URL, when and why; no text.
+pub fn tombstone_json(t: &Tombstone) -> Value {
+    let mut v = serde_json::Map::new();
+    for c in COLUMNS {
+        v.insert(c.to_string(), Value::Null);
+    }
+    v.insert("url".into(), t.url.clone().into());
+    v.insert("host".into(), t.host.clone().into());
+    v.insert("authors".into(), Value::Array(Vec::new()));
+    v.insert("redacted_at".into(), t.redacted_at.clone().into());
+    v.insert("redaction_reason".into(), t.reason.clone().into());
+    Value::Object(v)
+}
+
 /// Writes one JSON Lines record.
-pub fn write_jsonl(out: &mut impl Write, row: &VersionRow) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *out, &to_json(row))?;
+pub fn write_jsonl(out: &mut impl Write, record: &Value) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, record)?;
     out.write_all(b"\n")
 }
 
@@ -58,8 +79,7 @@ pub fn write_csv_header(out: &mut impl Write) -> std::io::Result<()> {
 }
 
 /// Writes one CSV record (RFC 4180 quoting; `authors` as a JSON array; nulls empty).
-pub fn write_csv(out: &mut impl Write, row: &VersionRow) -> std::io::Result<()> {
-    let value = to_json(row);
+pub fn write_csv(out: &mut impl Write, value: &Value) -> std::io::Result<()> {
     let fields: Vec<String> = COLUMNS
         .iter()
         .map(|c| match &value[*c] {
@@ -106,7 +126,7 @@ mod tests {
     #[test]
     fn jsonl_has_the_contract_keys() {
         let mut out = Vec::new();
-        write_jsonl(&mut out, &row()).unwrap();
+        write_jsonl(&mut out, &to_json(&row())).unwrap();
         let v: Value = serde_json::from_slice(&out).unwrap();
         for k in [
             "url",
@@ -129,7 +149,7 @@ mod tests {
     #[test]
     fn csv_quotes_what_needs_it() {
         let mut out = Vec::new();
-        write_csv(&mut out, &row()).unwrap();
+        write_csv(&mut out, &to_json(&row())).unwrap();
         let s = String::from_utf8(out).unwrap();
         assert!(s.contains("\"عنوان, \"\"مقتبس\"\"\""));
         assert!(s.contains("\"a\n\nb\""));

@@ -7,7 +7,7 @@ pub mod retry;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{self, HeaderMap};
+use reqwest::header::HeaderMap;
 use url::Url;
 
 use crate::config;
@@ -63,6 +63,8 @@ pub struct RawResponse {
     pub url: Url,
     pub status: u16,
     pub headers: Vec<(String, String)>,
+    /// The headers arshif set on the request (the client adds transport ones of its own).
+    pub request_headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
@@ -112,7 +114,11 @@ pub struct Fetcher {
     client: reqwest::Client,
     max_body_bytes: usize,
     timeout: Duration,
+    user_agent: String,
 }
+
+/// What arshif accepts, sent with every request.
+const ACCEPT: &str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5";
 
 impl Fetcher {
     #[allow(clippy::disallowed_methods)] // the one place the client is built
@@ -137,6 +143,7 @@ impl Fetcher {
             client,
             max_body_bytes: settings.max_body_bytes,
             timeout: settings.timeout,
+            user_agent: settings.user_agent.clone(),
         })
     }
 
@@ -151,17 +158,21 @@ impl Fetcher {
         url: &Url,
         validators: Option<&Validators>,
     ) -> Result<RawResponse, AttemptError> {
-        let mut req = self.client.get(url.clone()).header(
-            header::ACCEPT,
-            "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
-        );
+        let mut request_headers = vec![
+            ("User-Agent".to_string(), self.user_agent.clone()),
+            ("Accept".to_string(), ACCEPT.to_string()),
+        ];
         if let Some(v) = validators {
             if let Some(etag) = &v.etag {
-                req = req.header(header::IF_NONE_MATCH, etag);
+                request_headers.push(("If-None-Match".to_string(), etag.clone()));
             }
             if let Some(lm) = &v.last_modified {
-                req = req.header(header::IF_MODIFIED_SINCE, lm);
+                request_headers.push(("If-Modified-Since".to_string(), lm.clone()));
             }
+        }
+        let mut req = self.client.get(url.clone());
+        for (name, value) in request_headers.iter().skip(1) {
+            req = req.header(name.as_str(), value.as_str());
         }
         let mut resp = req.send().await.map_err(classify_error)?;
         let status = resp.status().as_u16();
@@ -190,6 +201,7 @@ impl Fetcher {
             url: url.clone(),
             status,
             headers,
+            request_headers,
             body,
         })
     }

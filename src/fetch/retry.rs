@@ -20,6 +20,7 @@ pub struct Attempt {
     pub requested_at: DateTime<Utc>,
     pub status: Option<u16>,
     pub headers: Vec<(String, String)>,
+    pub request_headers: Vec<(String, String)>,
     pub bytes: Option<i64>,
     pub duration_ms: i64,
     /// Filled in by the caller for the final attempt; `Retried`/`Redirected` for the others.
@@ -130,6 +131,7 @@ pub async fn fetch_page(
             requested_at,
             status: None,
             headers: Vec::new(),
+            request_headers: Vec::new(),
             bytes: None,
             duration_ms: elapsed_ms(t0),
             outcome: FetchOutcome::Retried,
@@ -166,6 +168,7 @@ pub async fn fetch_page(
         };
         attempt.status = Some(resp.status);
         attempt.headers = resp.headers.clone();
+        attempt.request_headers = resp.request_headers.clone();
         attempt.bytes = Some(resp.body.len() as i64);
 
         if (300..400).contains(&resp.status) && resp.status != 304 {

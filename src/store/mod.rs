@@ -3,7 +3,16 @@
 //! Versions are append-only (triggers refuse UPDATE and DELETE); each page is committed in one
 //! transaction; raw payloads are stored once per digest, zstd-compressed.
 
+mod index;
 pub mod lock;
+mod query;
+mod redact;
+
+pub use query::{
+    ArticleSummary, ExportFilter, ListFilter, SearchHit, SearchScope, Tombstone, VersionPick,
+    WarcFetch,
+};
+pub use redact::Redaction;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -17,7 +26,10 @@ use crate::{Error, Result};
 pub const APPLICATION_ID: i32 = 0x6172_7368;
 
 /// Numbered migrations, embedded in the binary; `PRAGMA user_version` is the last one applied.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_archivist.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -41,6 +53,7 @@ pub struct FetchRow {
     pub error: Option<String>,
     pub note: Option<String>,
     pub headers: Option<String>,
+    pub request_headers: Option<String>,
     pub bytes: Option<i64>,
     pub duration_ms: Option<i64>,
     pub etag: Option<String>,
@@ -155,6 +168,8 @@ pub struct History {
     pub last_seen_at: String,
     pub versions: Vec<HistoryVersion>,
     pub fetches: Vec<HistoryFetch>,
+    /// Takedowns and their lifting, oldest first.
+    pub redactions: Vec<Redaction>,
 }
 
 /// One stored version joined with its article, as exports see it.
@@ -223,6 +238,16 @@ impl Store {
                 path: path.to_path_buf(),
             });
         }
+        if version < SCHEMA_VERSION {
+            return Err(Error::Database {
+                path: path.to_path_buf(),
+                message: format!(
+                    "written by an older arshif (schema {version}, this build reads {SCHEMA_VERSION}); \
+                     upgrade it once with `arshif reindex --db {}`",
+                    path.display()
+                ),
+            });
+        }
         Ok(store)
     }
 
@@ -288,6 +313,10 @@ impl Store {
             let n = i as i64 + 1;
             let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
             tx.execute_batch(sql).map_err(|e| self.err(e))?;
+            if n == 2 {
+                // Search index and change statistics for versions written before they existed.
+                index::rebuild(&tx).map_err(|e| self.err(e))?;
+            }
             tx.execute_batch(&format!(
                 "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {n};"
             ))
@@ -509,8 +538,9 @@ impl Store {
             };
             tx.execute(
                 "INSERT INTO fetches (run_id, article_id, url, requested_at, status, outcome, error, note, headers,
-                                      bytes, duration_ms, etag, last_modified, payload_digest, capture_digest)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                                      bytes, duration_ms, etag, last_modified, payload_digest, capture_digest,
+                                      request_headers)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                 params![
                     page.run_id,
                     article_id,
@@ -526,7 +556,8 @@ impl Store {
                     row.etag,
                     row.last_modified,
                     row.payload_digest,
-                    capture
+                    capture,
+                    row.request_headers
                 ],
             )
             .map_err(err)?;
@@ -575,6 +606,9 @@ impl Store {
                 ],
             )
             .map_err(err)?;
+            let version_id = tx.last_insert_rowid();
+            index::add_version(&tx, version_id, v.title.as_deref(), &v.body).map_err(err)?;
+            index::record_change(&tx, version_id).map_err(err)?;
             version = Some(next);
         }
         tx.commit().map_err(err)?;
@@ -582,44 +616,6 @@ impl Store {
             article_id,
             version,
         })
-    }
-
-    /// Calls `f` for each stored version, oldest first per article (articles by first archiving).
-    pub fn for_each_version(&self, mut f: impl FnMut(VersionRow) -> Result<()>) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT a.url, a.host, v.version, v.fetched_at, v.fetched_url, v.canonical_url, v.title, v.body,
-                        v.published_at, v.modified_at, v.authors, v.language, v.content_hash, v.extractor_version
-                 FROM versions v JOIN articles a ON a.id = v.article_id
-                 ORDER BY a.id, v.version",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| {
-                let authors: String = r.get(10)?;
-                Ok(VersionRow {
-                    article_url: r.get(0)?,
-                    host: r.get(1)?,
-                    version: r.get(2)?,
-                    fetched_at: r.get(3)?,
-                    fetched_url: r.get(4)?,
-                    canonical_url: r.get(5)?,
-                    title: r.get(6)?,
-                    body: r.get(7)?,
-                    published_at: r.get(8)?,
-                    modified_at: r.get(9)?,
-                    authors: serde_json::from_str(&authors).unwrap_or_default(),
-                    language: r.get(11)?,
-                    content_hash: r.get(12)?,
-                    extractor_version: r.get(13)?,
-                })
-            })
-            .map_err(|e| self.err(e))?;
-        for row in rows {
-            f(row.map_err(|e| self.err(e))?)?;
-        }
-        Ok(())
     }
 
     /// Counts of articles, versions, runs, fetches by outcome, and capture bytes.
@@ -653,13 +649,13 @@ impl Store {
         Ok(stats)
     }
 
-    /// The history of the article stored under `url` (its key), or None when unknown.
-    pub fn history(&self, url: &str) -> Result<Option<History>> {
+    /// The history of one article, or None when unknown.
+    pub fn history(&self, article_id: i64) -> Result<Option<History>> {
         let article: Option<(i64, String, String, String)> = self
             .conn
             .query_row(
-                "SELECT id, url, first_seen_at, last_seen_at FROM articles WHERE url = ?1",
-                params![url],
+                "SELECT id, url, first_seen_at, last_seen_at FROM articles WHERE id = ?1",
+                params![article_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()
@@ -707,12 +703,14 @@ impl Store {
             .map_err(|e| self.err(e))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.err(e))?;
+        let redactions = self.redactions(id)?;
         Ok(Some(History {
             url,
             first_seen_at,
             last_seen_at,
             versions,
             fetches,
+            redactions,
         }))
     }
 

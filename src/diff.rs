@@ -1,0 +1,171 @@
+//! Pure word-level comparison of two texts (title or body of two versions).
+//!
+//! Words are Unicode word-boundary segments (UAX #29), so a combining mark (a haraka, a hamza
+//! above, an accent) always stays with its letter and Arabic, French and English split alike.
+
+use std::time::Duration;
+
+use similar::{Algorithm, ChangeTag, TextDiff};
+
+/// What happened to a run of text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Op {
+    Equal,
+    Delete,
+    Insert,
+}
+
+/// A run of text with one operation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Change {
+    pub op: Op,
+    pub text: String,
+}
+
+/// How long one comparison may take before settling for a coarser (still correct) diff.
+const DEADLINE: Duration = Duration::from_secs(2);
+
+/// The changes that turn `old` into `new`, consecutive runs of one operation merged.
+pub fn words(old: &str, new: &str) -> Vec<Change> {
+    let diff = TextDiff::configure()
+        .algorithm(Algorithm::Myers)
+        .timeout(DEADLINE)
+        .diff_unicode_words(old, new);
+    let mut out: Vec<Change> = Vec::new();
+    for change in diff.iter_all_changes() {
+        let op = match change.tag() {
+            ChangeTag::Equal => Op::Equal,
+            ChangeTag::Delete => Op::Delete,
+            ChangeTag::Insert => Op::Insert,
+        };
+        let text = change.value();
+        match out.last_mut() {
+            Some(last) if last.op == op => last.text.push_str(text),
+            _ => out.push(Change {
+                op,
+                text: text.to_string(),
+            }),
+        }
+    }
+    out
+}
+
+/// Characters added and removed by a list of changes (whitespace not counted).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub chars_added: usize,
+    pub chars_removed: usize,
+}
+
+pub fn summarize(changes: &[Change]) -> Summary {
+    let count = |op| {
+        changes
+            .iter()
+            .filter(|c| c.op == op)
+            .map(|c| c.text.chars().filter(|ch| !ch.is_whitespace()).count())
+            .sum()
+    };
+    Summary {
+        chars_added: count(Op::Insert),
+        chars_removed: count(Op::Delete),
+    }
+}
+
+/// Whether anything but equal runs is present.
+pub fn has_changes(changes: &[Change]) -> bool {
+    changes.iter().any(|c| c.op != Op::Equal)
+}
+
+/// How to show deletions and insertions to a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `[-deleted-]{+inserted+}`, as `git diff --word-diff=plain` (for pipes and files).
+    Plain,
+    /// Red and green, as on a terminal.
+    Color,
+}
+
+/// Renders changes as text.
+pub fn render(changes: &[Change], style: Style) -> String {
+    let mut out = String::new();
+    for c in changes {
+        match (c.op, style) {
+            (Op::Equal, _) => out.push_str(&c.text),
+            (Op::Delete, Style::Plain) => {
+                out.push_str("[-");
+                out.push_str(&c.text);
+                out.push_str("-]");
+            }
+            (Op::Insert, Style::Plain) => {
+                out.push_str("{+");
+                out.push_str(&c.text);
+                out.push_str("+}");
+            }
+            (Op::Delete, Style::Color) => {
+                out.push_str("\x1b[31;9m");
+                out.push_str(&c.text);
+                out.push_str("\x1b[0m");
+            }
+            (Op::Insert, Style::Color) => {
+                out.push_str("\x1b[32;4m");
+                out.push_str(&c.text);
+                out.push_str("\x1b[0m");
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn joined(changes: &[Change], op: Op) -> Vec<&str> {
+        changes
+            .iter()
+            .filter(|c| c.op == op)
+            .map(|c| c.text.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn one_changed_arabic_word_is_one_change() {
+        let old = "قالت المديرية العامة للأمن الوطني إن التحقيق مستمر";
+        let new = "قالت المديرية العامة للأمن الوطني إن التحقيق انتهى";
+        let c = words(old, new);
+        assert_eq!(joined(&c, Op::Delete), ["مستمر"]);
+        assert_eq!(joined(&c, Op::Insert), ["انتهى"]);
+        assert_eq!(
+            summarize(&c),
+            Summary {
+                chars_added: 5,
+                chars_removed: 5
+            }
+        );
+    }
+
+    #[test]
+    fn harakat_stay_with_their_letters() {
+        // Only the vowel marks of one word change: the whole word is replaced, never a lone mark.
+        let c = words("كَتَبَ الطالب", "كُتِبَ الطالب");
+        assert_eq!(joined(&c, Op::Delete), ["كَتَبَ"]);
+        assert_eq!(joined(&c, Op::Insert), ["كُتِبَ"]);
+        let c = words("الأمن", "الامن");
+        assert_eq!(joined(&c, Op::Delete), ["الأمن"]);
+    }
+
+    #[test]
+    fn identical_texts_have_no_changes() {
+        let c = words("même texte", "même texte");
+        assert!(!has_changes(&c));
+        assert_eq!(summarize(&c), Summary::default());
+    }
+
+    #[test]
+    fn plain_rendering_marks_both_sides() {
+        let c = words("the old word", "the new word");
+        assert_eq!(render(&c, Style::Plain), "the [-old-]{+new+} word");
+        assert!(render(&c, Style::Color).contains("\x1b[32;4mnew\x1b[0m"));
+    }
+}

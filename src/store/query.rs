@@ -1,0 +1,369 @@
+//! Read queries for the archivist's commands: list, show, diff, search, exports (JSON Lines,
+//! CSV, WARC) and tombstones. Every filter is a bound parameter.
+
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{Store, VersionRow};
+use crate::Result;
+
+/// The columns [`version_row`] reads, from `versions v JOIN articles a`.
+const VERSION_COLUMNS: &str =
+    "a.url, a.host, v.version, v.fetched_at, v.fetched_url, v.canonical_url, v.title, v.body,
+     v.published_at, v.modified_at, v.authors, v.language, v.content_hash, v.extractor_version";
+
+fn version_row(r: &Row<'_>) -> rusqlite::Result<VersionRow> {
+    let authors: String = r.get(10)?;
+    Ok(VersionRow {
+        article_url: r.get(0)?,
+        host: r.get(1)?,
+        version: r.get(2)?,
+        fetched_at: r.get(3)?,
+        fetched_url: r.get(4)?,
+        canonical_url: r.get(5)?,
+        title: r.get(6)?,
+        body: r.get(7)?,
+        published_at: r.get(8)?,
+        modified_at: r.get(9)?,
+        authors: serde_json::from_str(&authors).unwrap_or_default(),
+        language: r.get(11)?,
+        content_hash: r.get(12)?,
+        extractor_version: r.get(13)?,
+    })
+}
+
+/// SQL true when `host_column` ("host:port") is the site `?N` names: a bare host matches every
+/// port, `host:port` only that one.
+fn site_matches(host_column: &str, n: usize) -> String {
+    format!(
+        "(?{n} IS NULL OR {host_column} = ?{n} OR substr({host_column}, 1, length(?{n}) + 1) = ?{n} || ':')"
+    )
+}
+
+/// Which articles `arshif list` shows.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// A host, or host:port.
+    pub site: Option<String>,
+    /// RFC 3339 UTC: articles seen since then (with `changed`: changed since then).
+    pub since: Option<String>,
+    /// Only articles with more than one version.
+    pub changed: bool,
+}
+
+/// One line of `arshif list`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ArticleSummary {
+    pub url: String,
+    pub host: String,
+    pub title: Option<String>,
+    pub versions: i64,
+    pub first_seen_at: String,
+    pub last_seen_at: String,
+    /// When the latest version after the first was fetched (None: never changed).
+    pub last_change_at: Option<String>,
+    pub redacted_at: Option<String>,
+    pub redaction_reason: Option<String>,
+}
+
+/// Which version `arshif show` prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VersionPick {
+    Latest,
+    Number(i64),
+    /// The version current at this RFC 3339 UTC time.
+    At(String),
+}
+
+/// What `arshif search` looks through.
+#[derive(Debug, Clone)]
+pub struct SearchScope {
+    pub site: Option<String>,
+    pub since: Option<String>,
+    pub all_versions: bool,
+    pub limit: usize,
+}
+
+/// One matching version.
+#[derive(Debug, Clone)]
+pub struct SearchHit {
+    pub url: String,
+    pub version: i64,
+    pub latest: bool,
+    pub fetched_at: String,
+    pub title: Option<String>,
+    pub body: String,
+    /// bm25 (lower is better).
+    pub score: f64,
+}
+
+/// Which versions an export includes.
+#[derive(Debug, Clone, Default)]
+pub struct ExportFilter {
+    pub site: Option<String>,
+    /// RFC 3339 UTC: versions (WARC: fetches) from then on.
+    pub since: Option<String>,
+}
+
+/// An article under a takedown.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Tombstone {
+    pub article_id: i64,
+    pub url: String,
+    pub host: String,
+    pub redacted_at: String,
+    pub reason: String,
+}
+
+/// A fetch that a WARC export writes: a response (with request) for the first fetch that stored
+/// a payload, a revisit for later fetches of the same payload.
+#[derive(Debug, Clone)]
+pub struct WarcFetch {
+    pub id: i64,
+    pub url: String,
+    pub requested_at: String,
+    pub status: i64,
+    /// JSON array of [name, value] pairs, as stored.
+    pub headers: Option<String>,
+    pub request_headers: Option<String>,
+    /// The stored payload this fetch's bytes are (its own or identical).
+    pub digest: String,
+    /// The first fetch that stored that payload: (id, url, requested_at).
+    pub origin: (i64, String, String),
+}
+
+impl Store {
+    /// The article stored under `url`: its key, or a URL it was fetched from.
+    pub fn find_article(&self, url: &str) -> Result<Option<(i64, String)>> {
+        self.conn
+            .query_row(
+                "SELECT id, url FROM articles WHERE url = ?1
+                 UNION ALL
+                 SELECT a.id, a.url FROM versions v JOIN articles a ON a.id = v.article_id
+                 WHERE v.fetched_url = ?1
+                 UNION ALL
+                 SELECT a.id, a.url FROM fetches f JOIN articles a ON a.id = f.article_id
+                 WHERE f.url = ?1
+                 LIMIT 1",
+                params![url],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Archived articles, oldest first, with counts and takedown state.
+    pub fn list(&self, filter: &ListFilter) -> Result<Vec<ArticleSummary>> {
+        let sql = format!(
+            "SELECT a.url, a.host, a.first_seen_at, a.last_seen_at,
+                    (SELECT count(*) FROM versions WHERE article_id = a.id),
+                    (SELECT max(fetched_at) FROM versions WHERE article_id = a.id AND version > 1),
+                    (SELECT title FROM versions WHERE article_id = a.id ORDER BY version DESC LIMIT 1),
+                    r.action, r.at, r.reason
+             FROM articles a
+             LEFT JOIN redactions r
+                    ON r.id = (SELECT max(id) FROM redactions WHERE article_id = a.id)
+             WHERE {site}
+               AND (?3 OR ?2 IS NULL OR a.last_seen_at >= ?2)
+               AND (NOT ?3 OR EXISTS (SELECT 1 FROM versions WHERE article_id = a.id AND version > 1
+                                      AND (?2 IS NULL OR fetched_at >= ?2)))
+             ORDER BY a.first_seen_at, a.id",
+            site = site_matches("a.host", 1)
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![filter.site, filter.since, filter.changed], |r| {
+                let redacted = r.get::<_, Option<String>>(7)?.as_deref() == Some("redact");
+                Ok(ArticleSummary {
+                    url: r.get(0)?,
+                    host: r.get(1)?,
+                    first_seen_at: r.get(2)?,
+                    last_seen_at: r.get(3)?,
+                    versions: r.get(4)?,
+                    last_change_at: r.get(5)?,
+                    title: r.get(6)?,
+                    redacted_at: if redacted { r.get(8)? } else { None },
+                    redaction_reason: if redacted { r.get(9)? } else { None },
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// One version of an article; None when there is no such version.
+    pub fn version(&self, article_id: i64, pick: &VersionPick) -> Result<Option<VersionRow>> {
+        let (condition, value): (&str, rusqlite::types::Value) = match pick {
+            VersionPick::Latest => ("1 = 1 OR ?2 IS NULL", rusqlite::types::Value::Null),
+            VersionPick::Number(n) => ("v.version = ?2", (*n).into()),
+            VersionPick::At(t) => (
+                "strftime('%Y-%m-%dT%H:%M:%fZ', v.fetched_at) <= ?2",
+                t.clone().into(),
+            ),
+        };
+        let sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM versions v JOIN articles a ON a.id = v.article_id
+             WHERE v.article_id = ?1 AND ({condition})
+             ORDER BY v.version DESC LIMIT 1"
+        );
+        self.conn
+            .query_row(&sql, params![article_id, value], version_row)
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The version numbers an article has, oldest first.
+    pub fn version_numbers(&self, article_id: i64) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT version FROM versions WHERE article_id = ?1 ORDER BY version")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![article_id], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Versions matching a folded FTS5 expression, best first.
+    pub fn search(&self, fts_query: &str, scope: &SearchScope) -> Result<Vec<SearchHit>> {
+        let sql = format!(
+            "SELECT a.url, v.version, v.fetched_at, v.title, v.body, bm25(search_index, 4.0, 1.0, 2.0, 0.5),
+                    v.version = (SELECT max(version) FROM versions WHERE article_id = v.article_id)
+             FROM search_index s
+             JOIN versions v ON v.id = s.rowid
+             JOIN articles a ON a.id = v.article_id
+             WHERE search_index MATCH ?1
+               AND {site}
+               AND (?3 IS NULL OR v.fetched_at >= ?3)
+               AND (?4 OR v.version = (SELECT max(version) FROM versions WHERE article_id = v.article_id))
+             ORDER BY bm25(search_index, 4.0, 1.0, 2.0, 0.5), v.id
+             LIMIT ?5",
+            site = site_matches("a.host", 2)
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(
+                params![
+                    fts_query,
+                    scope.site,
+                    scope.since,
+                    scope.all_versions,
+                    scope.limit as i64
+                ],
+                |r| {
+                    Ok(SearchHit {
+                        url: r.get(0)?,
+                        version: r.get(1)?,
+                        fetched_at: r.get(2)?,
+                        title: r.get(3)?,
+                        body: r.get(4)?,
+                        score: r.get(5)?,
+                        latest: r.get(6)?,
+                    })
+                },
+            )
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Calls `f` for each stored version that passes `filter`, oldest first per article
+    /// (articles in the order they were first archived); `f` also gets the article's id.
+    pub fn for_each_version(
+        &self,
+        filter: &ExportFilter,
+        mut f: impl FnMut(i64, VersionRow) -> Result<()>,
+    ) -> Result<()> {
+        let sql = format!(
+            "SELECT {VERSION_COLUMNS}, a.id FROM versions v JOIN articles a ON a.id = v.article_id
+             WHERE {site} AND (?2 IS NULL OR v.fetched_at >= ?2)
+             ORDER BY a.id, v.version",
+            site = site_matches("a.host", 1)
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![filter.site, filter.since], |r| {
+                Ok((r.get::<_, i64>(14)?, version_row(r)?))
+            })
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (id, row) = row.map_err(|e| self.err(e))?;
+            f(id, row)?;
+        }
+        Ok(())
+    }
+
+    /// Articles under a takedown that pass `filter` (`since`: redacted since), by article id.
+    pub fn tombstones(&self, filter: &ExportFilter) -> Result<Vec<Tombstone>> {
+        let sql = format!(
+            "SELECT a.id, a.url, a.host, r.at, r.reason FROM redactions r
+             JOIN articles a ON a.id = r.article_id
+             WHERE r.action = 'redact'
+               AND r.id = (SELECT max(id) FROM redactions WHERE article_id = r.article_id)
+               AND {site} AND (?2 IS NULL OR r.at >= ?2)
+             ORDER BY a.id",
+            site = site_matches("a.host", 1)
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![filter.site, filter.since], |r| {
+                Ok(Tombstone {
+                    article_id: r.get(0)?,
+                    url: r.get(1)?,
+                    host: r.get(2)?,
+                    redacted_at: r.get(3)?,
+                    reason: r.get(4)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Calls `f` for each fetch whose payload is stored (its own or an identical one), in the
+    /// order of the fetch log. Site filtering is the caller's (fetch rows keep URLs, not hosts).
+    pub fn for_each_warc_fetch(
+        &self,
+        since: Option<&str>,
+        mut f: impl FnMut(WarcFetch) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT f.id, f.url, f.requested_at, f.status, f.headers, f.request_headers,
+                        o.capture_digest, o.id, o.url, o.requested_at
+                 FROM fetches f
+                 JOIN fetches o ON o.id = (SELECT min(id) FROM fetches
+                                           WHERE capture_digest = coalesce(f.capture_digest, f.payload_digest))
+                 WHERE f.status IS NOT NULL AND o.id <= f.id
+                   AND (?1 IS NULL OR f.requested_at >= ?1)
+                 ORDER BY f.id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![since], |r| {
+                Ok(WarcFetch {
+                    id: r.get(0)?,
+                    url: r.get(1)?,
+                    requested_at: r.get(2)?,
+                    status: r.get(3)?,
+                    headers: r.get(4)?,
+                    request_headers: r.get(5)?,
+                    digest: r.get(6)?,
+                    origin: (r.get(7)?, r.get(8)?, r.get(9)?),
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            f(row.map_err(|e| self.err(e))?)?;
+        }
+        Ok(())
+    }
+
+    /// Rebuilds the search index and change statistics from the versions (`arshif reindex`).
+    pub fn reindex(&mut self) -> Result<usize> {
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| super::sqlite(&self.path, e))?;
+        let n = super::index::rebuild(&tx).map_err(|e| super::sqlite(&self.path, e))?;
+        tx.commit().map_err(|e| super::sqlite(&self.path, e))?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,633 @@
+//! The archivist's side, on a real archive of the Arabic fixture site with one real edit:
+//! list, show, diff, search (with and without hamza and harakat), WARC read back with its
+//! digests checked, takedowns, and bad input.
+
+mod common;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use arshif::fixture_server::FixtureServer;
+use common::*;
+use data_encoding::BASE32;
+use serde_json::Value;
+use sha1::{Digest, Sha1};
+
+/// The edited article of the Arabic fixtures: version 1 says «اعلنت», version 2 «أعلنت» and
+/// gains a sentence.
+const EDITED: &str = "/societe/alerte-meteo-pluies-orageuses-neige-1188.html";
+const ADDED_SENTENCE: &str = "بمرتفعات إفران وميدلت";
+
+struct Archive {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    server: FixtureServer,
+    chain: Vec<String>,
+}
+
+impl Archive {
+    fn d(&self) -> &str {
+        self.db.to_str().unwrap()
+    }
+
+    fn edited(&self) -> String {
+        self.server.url(EDITED)
+    }
+
+    async fn run(&self, list: &[&str]) -> std::process::Output {
+        let mut a = args(list);
+        a.push("--db".into());
+        a.push(self.d().into());
+        arshif(a).await
+    }
+
+    async fn json(&self, list: &[&str]) -> Value {
+        let mut l = list.to_vec();
+        l.extend(["--format", "json"]);
+        let out = self.run(&l).await;
+        assert_eq!(code(&out), 0, "{list:?}: {}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    async fn crawl(&self) {
+        let out = crawl(
+            &self.server.url(&self.chain[0]),
+            &self.db,
+            timezone("ar"),
+            &[],
+        )
+        .await;
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+    }
+}
+
+/// Crawls the Arabic chain, then again after the edits (and once more unchanged, for 304s).
+async fn archive() -> Archive {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Archive {
+        db: dir.path().join("a.db"),
+        _dir: dir,
+        server: serve_site("ar").await,
+        chain: chain("ar"),
+    };
+    a.crawl().await;
+    a.server.set_overlay(Some(fixtures().join("edits/ar")));
+    a.crawl().await;
+    a.crawl().await;
+    a
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_shows_counts_changes_and_filters() {
+    let a = archive().await;
+    let all = a.json(&["list"]).await;
+    assert_eq!(all.as_array().unwrap().len(), a.chain.len());
+    let changed = a.json(&["list", "--changed"]).await;
+    let changed = changed.as_array().unwrap();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(path_of(changed[0]["url"].as_str().unwrap()), EDITED);
+    assert_eq!(changed[0]["versions"], 2);
+    assert!(changed[0]["last_change_at"].is_string());
+
+    let host = url::Url::parse(&a.edited()).unwrap();
+    let site = format!("{}:{}", host.host_str().unwrap(), host.port().unwrap());
+    assert_eq!(
+        a.json(&["list", "--site", &site])
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        a.chain.len()
+    );
+    assert!(
+        a.json(&["list", "--site", "elsewhere.example"])
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        a.json(&["list", "--since", "2999-01-01"])
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        a.json(&["list", "--since", "2000-01-01T00:00:00+01:00"])
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        a.chain.len()
+    );
+    let text = a.run(&["list"]).await;
+    assert!(String::from_utf8_lossy(&text.stdout).contains("2 versions"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn show_gives_the_text_of_each_version_and_at_a_time() {
+    let a = archive().await;
+    let url = a.edited();
+    let v1 = a.json(&["show", &url, "--version", "1"]).await;
+    let v2 = a.json(&["show", &url]).await;
+    assert_eq!(v2["version"], 2);
+    assert!(v1["body"].as_str().unwrap().starts_with("اعلنت"));
+    assert!(v2["body"].as_str().unwrap().starts_with("أعلنت"));
+    assert!(!v1["body"].as_str().unwrap().contains(ADDED_SENTENCE));
+
+    // At the moment version 1 was fetched, and just before version 2, version 1 stood.
+    let at = v1["fetched_at"].as_str().unwrap();
+    assert_eq!(a.json(&["show", &url, "--at", at]).await["version"], 1);
+    assert_eq!(
+        a.json(&["show", &url, "--at", "2999-01-01"]).await["version"],
+        2
+    );
+
+    let text = a.run(&["show", &url, "--version", "2"]).await;
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains(ADDED_SENTENCE) && text.contains("نشرة إنذارية"));
+
+    for bad in [
+        vec!["show", url.as_str(), "--version", "9"],
+        vec!["show", url.as_str(), "--at", "2000-01-01"],
+        vec!["show", url.as_str(), "--at", "yesterday"],
+        vec!["show", "http://nowhere.example/x"],
+        vec!["show", "not a url"],
+    ] {
+        let out = a.run(&bad).await;
+        assert_eq!(code(&out), 3, "{bad:?}: {}", stderr(&out));
+        assert_eq!(
+            stderr(&out).trim().lines().count(),
+            1,
+            "{bad:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn diff_works_word_by_word_on_arabic() {
+    let a = archive().await;
+    let url = a.edited();
+    let d = a.json(&["diff", &url]).await;
+    assert_eq!(
+        (d["from"]["version"].as_i64(), d["to"]["version"].as_i64()),
+        (Some(1), Some(2))
+    );
+    let ops = |op: &str| -> Vec<String> {
+        d["body"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["op"] == op)
+            .map(|c| c["text"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // The hamza edit is one whole word replaced, never a lone combining mark or a byte.
+    assert_eq!(ops("delete"), vec!["اعلنت".to_string()]);
+    assert_eq!(ops("insert")[0], "أعلنت");
+    assert!(ops("insert")[1].contains(ADDED_SENTENCE));
+    assert_eq!(d["title_changed"], false);
+
+    // Piped: plain markers; forced colour: escapes.
+    let plain = String::from_utf8(a.run(&["diff", &url]).await.stdout).unwrap();
+    assert!(plain.contains("[-اعلنت-]{+أعلنت+}"), "{plain}");
+    assert!(!plain.contains('\x1b'));
+    let color =
+        String::from_utf8(a.run(&["diff", &url, "--color", "always"]).await.stdout).unwrap();
+    assert!(color.contains("\x1b[32;4mأعلنت\x1b[0m"));
+
+    // Only one version: nothing to compare is a usage error.
+    let other = a.server.url(&a.chain[0]);
+    assert_eq!(code(&a.run(&["diff", &other]).await), 3);
+    assert_eq!(code(&a.run(&["diff", &url, "--from", "7"]).await), 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_ignores_hamza_and_harakat_both_ways() {
+    let a = archive().await;
+    let urls = |v: &Value| -> Vec<(String, i64)> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                (
+                    path_of(h["url"].as_str().unwrap()),
+                    h["version"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // Without hamza, the latest version (written with it) is found, quoted as written.
+    let hits = a.json(&["search", "اعلنت"]).await;
+    assert_eq!(urls(&hits), vec![(EDITED.to_string(), 2)]);
+    let snippet = hits[0]["snippet"].as_str().unwrap();
+    assert!(snippet.contains("أعلنت"), "{snippet}");
+    // With hamza, every version is found (version 1 was written without it).
+    let hits = a.json(&["search", "أعلنت", "--all-versions"]).await;
+    assert_eq!(
+        urls(&hits)
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect::<std::collections::BTreeSet<_>>(),
+        [1, 2].into()
+    );
+    // Harakat in the text («يُبقي»), none in the query; and the reverse.
+    let hits = a.json(&["search", "يبقي سعر"]).await;
+    assert_eq!(hits.as_array().unwrap().len(), 1, "{hits:#}");
+    assert!(hits[0]["title"].as_str().unwrap().contains("يُبقي"));
+    // («يبقى» elsewhere matches too: alef maqsura folds to ya.)
+    let hits = a.json(&["search", "يُبْقِي"]).await;
+    assert!(
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["title"].as_str().unwrap().contains("يُبقي")),
+        "{hits:#}"
+    );
+    // Ta marbuta and alef maqsura fold too; a phrase must be adjacent.
+    assert_eq!(
+        a.json(&["search", "نشره انذاريه"])
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        a.json(&["search", "\"انذاريه نشره\""])
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // Words added by the edit are only in version 2; filters apply.
+    assert_eq!(
+        urls(&a.json(&["search", "ميدلت", "--all-versions"]).await),
+        vec![(EDITED.to_string(), 2)]
+    );
+    assert!(
+        a.json(&["search", "ميدلت", "--site", "elsewhere.example"])
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        a.json(&["search", "ميدلت", "--since", "2999-01-01"])
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    let text = String::from_utf8(a.run(&["search", "ميدلت"]).await.stdout).unwrap();
+    // The whole word is marked, its conjunction included, as written.
+    assert!(text.contains("[وميدلت]"), "{text}");
+    for bad in [&["search", ""][..], &["search", " ، - "][..]] {
+        let out = a.run(bad).await;
+        assert_eq!(code(&out), 3, "{}", stderr(&out));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_index_is_in_sync_and_readable_with_raw_sql() {
+    let a = archive().await;
+    let conn = sql(&a.db);
+    let count = |q: &str| -> i64 { conn.query_row(q, [], |r| r.get(0)).unwrap() };
+    assert_eq!(
+        count("SELECT count(*) FROM search_index"),
+        count("SELECT count(*) FROM versions")
+    );
+    // Raw SQL users fold their query the way the README says: «اعلنت» for «أعلنت».
+    let folded = arshif::search::fold("أعلنت");
+    let n: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM search_index WHERE search_index MATCH ?1",
+            [&folded],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 2);
+    // The views answer the common questions.
+    let (url, added): (String, i64) = conn
+        .query_row("SELECT url, chars_added FROM article_changes", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(path_of(&url), EDITED);
+    assert!(
+        added
+            >= ADDED_SENTENCE
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .count() as i64
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM latest_versions"),
+        a.chain.len() as i64
+    );
+    assert!(count("SELECT count(*) FROM fetch_log WHERE outcome = 'not_modified'") > 0);
+    drop(conn);
+
+    assert_eq!(code(&a.run(&["reindex"]).await), 0);
+    let conn = sql(&a.db);
+    let n: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM search_index WHERE search_index MATCH ?1",
+            [&folded],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 2, "reindex rebuilds the same index");
+}
+
+/// Reads every record of a gzip-per-record WARC with the `warc` crate: (headers by their
+/// canonical names, body).
+fn read_warc(path: &Path) -> Vec<(std::collections::HashMap<String, String>, Vec<u8>)> {
+    let reader = warc::WarcReader::from_path_gzip(path).unwrap();
+    reader
+        .iter_raw_records()
+        .map(|r| {
+            let (header, body) = r.expect("a well-formed record");
+            let headers = header
+                .headers
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        canonical(&k.to_string()),
+                        String::from_utf8_lossy(v).into_owned(),
+                    )
+                })
+                .collect();
+            (headers, body)
+        })
+        .collect()
+}
+
+/// `warc-refers-to-date` -> `WARC-Refers-To-Date`.
+fn canonical(name: &str) -> String {
+    name.split('-')
+        .map(|p| match p.to_ascii_lowercase().as_str() {
+            "warc" => "WARC".to_string(),
+            "id" => "ID".to_string(),
+            "uri" => "URI".to_string(),
+            w => {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+fn sha1_b32(bytes: &[u8]) -> String {
+    format!("sha1:{}", BASE32.encode(&Sha1::digest(bytes)))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn warc_export_reads_back_with_valid_digests() {
+    let a = archive().await;
+    let dir = tempfile::tempdir().unwrap();
+    let warc_path = dir.path().join("a.warc.gz");
+    let cdx_path = dir.path().join("a.cdxj");
+    let out = a
+        .run(&[
+            "export",
+            "--format",
+            "warc",
+            "--output",
+            warc_path.to_str().unwrap(),
+            "--cdx",
+            cdx_path.to_str().unwrap(),
+        ])
+        .await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let records = read_warc(&warc_path);
+    let kind = |h: &std::collections::HashMap<String, String>| h["WARC-Type"].clone();
+    assert_eq!(kind(&records[0].0), "warcinfo");
+
+    let captures: i64 = sql(&a.db)
+        .query_row("SELECT count(*) FROM captures", [], |r| r.get(0))
+        .unwrap();
+    let not_modified = fetches_with_outcome(&a.db, "not_modified");
+    let count = |k: &str| records.iter().filter(|(h, _)| kind(h) == k).count() as i64;
+    assert_eq!(count("response"), captures);
+    assert_eq!(count("request"), captures);
+    assert!(count("revisit") >= not_modified && not_modified > 0);
+
+    let mut response_ids = std::collections::HashSet::new();
+    for (h, body) in &records {
+        assert_eq!(
+            h["WARC-Block-Digest"],
+            sha1_b32(body),
+            "block digest of {h:?}"
+        );
+        assert_eq!(h["Content-Length"].parse::<usize>().unwrap(), body.len());
+        match kind(h).as_str() {
+            "response" => {
+                let split = body.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+                let (head, payload) = body.split_at(split);
+                assert_eq!(h["WARC-Payload-Digest"], sha1_b32(payload));
+                let head = String::from_utf8_lossy(head);
+                assert!(head.starts_with("HTTP/1.1 200 OK\r\n"));
+                assert!(head.contains(&format!("Content-Length: {}\r\n", payload.len())));
+                assert!(!head.to_ascii_lowercase().contains("\r\ncontent-encoding:"));
+                response_ids.insert(h["WARC-Record-ID"].clone());
+            }
+            "request" => {
+                assert!(String::from_utf8_lossy(body).starts_with("GET /"));
+                assert!(String::from_utf8_lossy(body).contains("User-Agent: arshif/"));
+                assert!(response_ids.contains(&h["WARC-Concurrent-To"]));
+            }
+            "revisit" => {
+                assert!(h["WARC-Profile"].contains("/revisit/"));
+                assert!(
+                    response_ids.contains(&h["WARC-Refers-To"]),
+                    "refers to a written response"
+                );
+                assert!(h.contains_key("WARC-Refers-To-Date"));
+            }
+            _ => {}
+        }
+    }
+    // The edited article has two different payloads: two responses.
+    let edited = a.edited();
+    let responses_of_edited = records
+        .iter()
+        .filter(|(h, _)| kind(h) == "response" && h["WARC-Target-URI"] == edited)
+        .count();
+    assert_eq!(responses_of_edited, 2);
+
+    // CDXJ: sorted, and each offset starts the record it names.
+    let cdx = std::fs::read_to_string(&cdx_path).unwrap();
+    let lines: Vec<&str> = cdx.lines().collect();
+    assert_eq!(lines.len() as i64, count("response") + count("revisit"));
+    let mut sorted = lines.clone();
+    sorted.sort();
+    assert_eq!(lines, sorted);
+    let bytes = std::fs::read(&warc_path).unwrap();
+    for line in lines {
+        let json: Value = serde_json::from_str(line.splitn(3, ' ').nth(2).unwrap()).unwrap();
+        let offset: usize = json["offset"].as_str().unwrap().parse().unwrap();
+        let length: usize = json["length"].as_str().unwrap().parse().unwrap();
+        let mut raw = Vec::new();
+        flate2::read::GzDecoder::new(&bytes[offset..offset + length])
+            .read_to_end(&mut raw)
+            .unwrap();
+        let text = String::from_utf8_lossy(&raw);
+        assert!(text.starts_with("WARC/1.1\r\n"));
+        assert!(text.contains(&format!(
+            "WARC-Target-URI: {}\r\n",
+            json["url"].as_str().unwrap()
+        )));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redact_removes_the_text_keeps_a_tombstone_and_is_never_rearchived() {
+    let a = archive().await;
+    let url = a.edited();
+    let out = a
+        .run(&["redact", &url, "--reason", "court order 2026/117"])
+        .await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        code(&a.run(&["redact", &url, "--reason", "again"]).await),
+        3,
+        "already redacted"
+    );
+
+    // Exports show a tombstone in place of the versions.
+    let rows = export(&a.db).await;
+    let of_edited: Vec<&Value> = rows.iter().filter(|r| r["url"] == url).collect();
+    assert_eq!(of_edited.len(), 1);
+    assert_eq!(of_edited[0]["redaction_reason"], "court order 2026/117");
+    assert!(of_edited[0]["body"].is_null() && of_edited[0]["redacted_at"].is_string());
+    assert_eq!(
+        rows.len(),
+        a.chain.len(),
+        "the other articles are untouched"
+    );
+    let listed = a.json(&["list"]).await;
+    let entry = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["url"] == url)
+        .unwrap()
+        .clone();
+    assert_eq!(entry["versions"], 0);
+    assert!(entry["redacted_at"].is_string());
+    let history = a.json(&["history", &url]).await;
+    assert_eq!(history["redactions"][0]["action"], "redact");
+    assert!(
+        a.json(&["search", "ميدلت", "--all-versions"])
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(code(&a.run(&["show", &url]).await), 3);
+
+    // The text is gone from the file itself, not only from the tables.
+    let bytes = std::fs::read(&a.db).unwrap();
+    let needle = ADDED_SENTENCE.as_bytes();
+    assert!(
+        !bytes.windows(needle.len()).any(|w| w == needle),
+        "the redacted text lingers in the file"
+    );
+    let conn = sql(&a.db);
+    let digests: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM fetches f JOIN articles a ON a.id = f.article_id
+             WHERE a.url = ?1 AND (f.capture_digest IS NOT NULL OR f.payload_digest IS NOT NULL)",
+            [&url],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(digests, 0);
+    drop(conn);
+
+    // A later crawl walks through the page (the chain goes on) but keeps nothing of it.
+    let versions_before = export(&a.db).await.len();
+    a.crawl().await;
+    assert_eq!(export(&a.db).await.len(), versions_before);
+    assert_eq!(fetches_with_outcome(&a.db, "redacted"), 1);
+    let last_of_chain = a.server.url(a.chain.last().unwrap());
+    let seen: i64 = sql(&a.db)
+        .query_row(
+            "SELECT count(*) FROM fetches WHERE url = ?1",
+            [&last_of_chain],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(seen, 4, "the chain was walked past the redacted article");
+    let check: String = sql(&a.db)
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+
+    // Unredact: archived again from what the page says now.
+    assert_eq!(
+        code(&a.run(&["unredact", &url, "--reason", "order lifted"]).await),
+        0
+    );
+    a.crawl().await;
+    let again = a.json(&["show", &url]).await;
+    assert!(again["body"].as_str().unwrap().contains(ADDED_SENTENCE));
+    let history = a.json(&["history", &url]).await;
+    assert_eq!(history["redactions"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_commands_refuse_bad_databases_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.db");
+    let text = dir.path().join("notes.db");
+    std::fs::write(&text, "not a database").unwrap();
+    let u = "http://127.0.0.1:9/a";
+    for db in [&missing, &text] {
+        let d = db.to_str().unwrap();
+        for cmd in [
+            vec!["list", "--db", d],
+            vec!["show", u, "--db", d],
+            vec!["diff", u, "--db", d],
+            vec!["search", "word", "--db", d],
+            vec!["history", u, "--db", d],
+            vec!["export", "--format", "warc", "--db", d],
+            vec!["reindex", "--db", d],
+            vec!["redact", u, "--reason", "x", "--db", d],
+        ] {
+            let out = arshif(args(&cmd)).await;
+            assert_eq!(code(&out), 3, "{cmd:?}: {}", stderr(&out));
+            assert_eq!(
+                stderr(&out).trim().lines().count(),
+                1,
+                "{cmd:?}: {}",
+                stderr(&out)
+            );
+        }
+    }
+    assert!(
+        !missing.exists(),
+        "nothing creates a database it was asked to read"
+    );
+    assert_eq!(std::fs::read_to_string(&text).unwrap(), "not a database");
+    let out = arshif(args(&[
+        "export",
+        "--format",
+        "jsonl",
+        "--cdx",
+        "x.cdxj",
+        "--output",
+        "y",
+        "--db",
+        text.to_str().unwrap(),
+    ]))
+    .await;
+    assert_eq!(code(&out), 3);
+}
