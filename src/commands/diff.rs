@@ -63,13 +63,21 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
                 writeln!(out, "\n(title and body are the same)")?;
                 return Ok(Exit::Success);
             }
-            writeln!(
-                out,
-                "{} characters added, {} removed\n",
-                summary.chars_added, summary.chars_removed
-            )?;
-            writeln!(out, "title: {}\n", diff::render(&title, style))?;
-            write_changed_paragraphs(&mut out, &body, style)?;
+            if diff::has_changes(&title) {
+                writeln!(out, "title: {}\n", diff::render(&title, style))?;
+            } else {
+                writeln!(out, "title unchanged\n")?;
+            }
+            if diff::has_changes(&body) {
+                writeln!(
+                    out,
+                    "body: {} characters added, {} removed\n",
+                    summary.chars_added, summary.chars_removed
+                )?;
+                write_changed_paragraphs(&mut out, &body, style)?;
+            } else {
+                writeln!(out, "body unchanged")?;
+            }
         }
     }
     Ok(Exit::Success)

@@ -43,11 +43,11 @@ pub fn run(args: HistoryArgs) -> anyhow::Result<Exit> {
             for f in &history.fetches {
                 let status = f.status.map_or("-".to_string(), |s| s.to_string());
                 let detail = f.error.as_deref().or(f.note.as_deref()).unwrap_or("");
-                writeln!(
-                    out,
+                let line = format!(
                     "  {}  {:>3}  {:<13} {}",
                     f.requested_at, status, f.outcome, detail
-                )?;
+                );
+                writeln!(out, "{}", line.trim_end())?;
             }
         }
     }

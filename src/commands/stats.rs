@@ -14,6 +14,9 @@ pub fn run(args: StatsArgs) -> anyhow::Result<Exit> {
         ReportFormat::Text => {
             writeln!(out, "articles   {}", stats.articles)?;
             writeln!(out, "versions   {}", stats.versions)?;
+            if stats.redacted > 0 {
+                writeln!(out, "redacted   {} (tombstones)", stats.redacted)?;
+            }
             writeln!(out, "runs       {}", stats.runs)?;
             writeln!(out, "fetches    {}", stats.fetches)?;
             for (outcome, n) in &stats.fetches_by_outcome {

@@ -139,6 +139,8 @@ pub struct ArchiveStats {
     pub captures: i64,
     pub capture_bytes_raw: i64,
     pub capture_bytes_stored: i64,
+    /// Articles under a takedown.
+    pub redacted: i64,
 }
 
 /// One line of an article's history: a version or a fetch.
@@ -633,6 +635,7 @@ impl Store {
             captures: count("SELECT count(*) FROM captures")?,
             capture_bytes_raw: count("SELECT coalesce(sum(raw_bytes), 0) FROM captures")?,
             capture_bytes_stored: count("SELECT coalesce(sum(stored_bytes), 0) FROM captures")?,
+            redacted: count("SELECT count(*) FROM redacted_articles")?,
             ..Default::default()
         };
         let mut stmt = self
@@ -757,6 +760,52 @@ mod tests {
         let s = Store::open_writer(&path).unwrap();
         assert_eq!(s.user_version().unwrap(), SCHEMA_VERSION);
         assert_eq!(s.integrity_check().unwrap(), "ok");
+    }
+
+    #[test]
+    fn schema_1_archives_upgrade_with_their_index_and_changes_backfilled() {
+        let (_d, path) = temp_db();
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(MIGRATIONS[0]).unwrap();
+            c.execute_batch(&format!(
+                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 1;
+                 INSERT INTO articles VALUES (1, 'http://a/x', 'a:80', 't0', 't1');
+                 INSERT INTO captures VALUES ('sha256:00', 'zstd', 1, 1, NULL, x'00', 't0');
+                 INSERT INTO fetches (id, article_id, url, requested_at, status, outcome, capture_digest)
+                   VALUES (1, 1, 'http://a/x', 't0', 200, 'archived', 'sha256:00'),
+                          (2, 1, 'http://a/x', 't1', 200, 'changed', 'sha256:00');
+                 INSERT INTO versions (article_id, version, fetch_id, fetched_at, fetched_url, title, body,
+                                       authors, content_hash, extractor_version, site_rules, capture_digest)
+                   VALUES (1, 1, 1, 't0', 'http://a/x', 'عنوان', 'قال الامين العام', '[]', 'h1', 'e', 'generic', 'sha256:00'),
+                          (1, 2, 2, 't1', 'http://a/x', 'عنوان', 'قال الأمين العام للأمم المتحدة', '[]', 'h2', 'e', 'generic', 'sha256:00');"
+            ))
+            .unwrap();
+        }
+        assert!(
+            matches!(Store::open_reader(&path), Err(Error::Database { message, .. }) if message.contains("reindex")),
+            "a reader never upgrades; it says how"
+        );
+        let s = Store::open_writer(&path).unwrap();
+        assert_eq!(s.user_version().unwrap(), SCHEMA_VERSION);
+        let hits: i64 = s
+            .conn
+            .query_row(
+                "SELECT count(*) FROM search_index WHERE search_index MATCH 'الامين'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(hits, 2);
+        let (added, removed): (i64, i64) = s
+            .conn
+            .query_row(
+                "SELECT chars_added, chars_removed FROM article_changes",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert!(added > 0 && removed > 0);
     }
 
     #[test]
