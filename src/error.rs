@@ -12,6 +12,10 @@ pub enum Error {
     #[error("invalid setting {name}: {reason}")]
     InvalidSetting { name: &'static str, reason: String },
 
+    /// A URL, version or time the archive does not hold, or a state it is not in.
+    #[error("{0}")]
+    NotInArchive(String),
+
     #[error("invalid CSS selector for {name} {selector:?}: {reason}")]
     InvalidSelector {
         name: &'static str,
@@ -68,6 +72,7 @@ impl Error {
             self,
             Error::InvalidUrl { .. }
                 | Error::InvalidSetting { .. }
+                | Error::NotInArchive(_)
                 | Error::InvalidSelector { .. }
                 | Error::Database { .. }
                 | Error::DatabaseTooNew { .. }

@@ -584,6 +584,125 @@ async fn redact_removes_the_text_keeps_a_tombstone_and_is_never_rearchived() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn diff_keeps_harakat_with_their_letters() {
+    // A page first published with full vowel marks, later stripped of them (and one word
+    // changed): the diff replaces whole words, and search finds both versions either way.
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("a")).unwrap();
+    let page = |body: &[&str]| {
+        article_page("خبرٌ عاجلٌ من الرباط", body, None).replace("lang=\"en\"", "lang=\"ar\"")
+    };
+    let vowelled = [
+        "كَتَبَ الطَّالِبُ الدَّرْسَ فِي المَدْرَسَةِ صَبَاحَ اليَوْمِ، ثُمَّ عَادَ إِلَى بَيْتِهِ مَسَاءً.",
+        "وَقَالَ المُعَلِّمُ إِنَّ النَّتَائِجَ سَتُعْلَنُ غَداً فِي قَاعَةِ الاجْتِمَاعَاتِ الكُبْرَى.",
+    ];
+    let bare = [
+        "كتب الطالب الدرس في المدرسة صباح اليوم، ثم عاد إلى بيته مساء.",
+        "وقال المعلم إن النتائج ستعلن بعد غد في قاعة الاجتماعات الكبرى.",
+    ];
+    std::fs::write(site.join("a/1.html"), page(&vowelled)).unwrap();
+    let server = serve_dir(&site).await;
+    let db = dir.path().join("a.db");
+    let d = db.to_str().unwrap();
+    let url = server.url("/a/1.html");
+    assert_eq!(code(&crawl(&url, &db, "UTC", &[]).await), 0);
+    std::fs::write(site.join("a/1.html"), page(&bare)).unwrap();
+    assert_eq!(code(&crawl(&url, &db, "UTC", &[]).await), 0);
+
+    let out = arshif(args(&["diff", &url, "--db", d, "--format", "json"])).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let diff: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ops: Vec<(String, String)> = diff["body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["op"] != "equal")
+        .map(|c| {
+            (
+                c["op"].as_str().unwrap().to_string(),
+                c["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for (_, text) in &ops {
+        // No run of changed text starts with a combining mark: marks stay with their letters.
+        let first = text.chars().next().unwrap();
+        assert!(
+            !('\u{064B}'..='\u{0652}').contains(&first),
+            "a lone haraka in {ops:?}"
+        );
+    }
+    assert!(ops.contains(&("delete".into(), "كَتَبَ".into())), "{ops:?}");
+    assert!(
+        ops.iter()
+            .any(|(op, t)| op == "insert" && t.contains("بعد")),
+        "{ops:?}"
+    );
+
+    // Search without harakat finds the vowelled version, with harakat the bare one.
+    for (query, want) in [("الطالب الدرس", 1), ("الطَّالِبُ", 2)] {
+        let out = arshif(args(&[
+            "search",
+            query,
+            "--all-versions",
+            "--db",
+            d,
+            "--format",
+            "json",
+        ]))
+        .await;
+        let hits: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let versions: Vec<i64> = hits
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["version"].as_i64().unwrap())
+            .collect();
+        assert!(versions.contains(&want), "{query}: {versions:?}");
+        assert_eq!(versions.len(), 2, "{query}: both versions match");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exports_filter_by_site_and_date() {
+    let a = archive().await;
+    let count = |out: std::process::Output| {
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap().lines().count()
+    };
+    let host = url::Url::parse(&a.edited())
+        .unwrap()
+        .host_str()
+        .unwrap()
+        .to_string();
+    let all = count(a.run(&["export"]).await);
+    assert_eq!(all, a.chain.len() + 1);
+    assert_eq!(count(a.run(&["export", "--site", &host]).await), all);
+    assert_eq!(
+        count(a.run(&["export", "--site", "elsewhere.example"]).await),
+        0
+    );
+    assert_eq!(count(a.run(&["export", "--since", "2999-01-01"]).await), 0);
+    // Since the moment version 2 was fetched: only version 2.
+    let v2 = a.json(&["show", &a.edited()]).await;
+    let since = v2["fetched_at"].as_str().unwrap();
+    let out = a.run(&["export", "--since", since]).await;
+    let rows: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["version"], 2);
+    let csv = count(
+        a.run(&["export", "--format", "csv", "--site", "elsewhere.example"])
+            .await,
+    );
+    assert_eq!(csv, 1, "the header only");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn read_commands_refuse_bad_databases_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.db");

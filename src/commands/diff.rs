@@ -14,19 +14,12 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
     let store = Store::open_reader(&args.db)?;
     let (id, key) = find_article(&store, &args.url)?;
     let known = store.version_numbers(id)?;
-    let (from, to) =
-        pick_pair(&known, args.from, args.to).map_err(|reason| Error::InvalidSetting {
-            name: "version",
-            reason: format!("{key}: {reason}"),
-        })?;
+    let (from, to) = pick_pair(&known, args.from, args.to)
+        .map_err(|reason| Error::NotInArchive(format!("{key}: {reason}")))?;
     let load = |n| -> anyhow::Result<_> {
-        store.version(id, &VersionPick::Number(n))?.ok_or_else(|| {
-            Error::InvalidSetting {
-                name: "version",
-                reason: format!("{key} has no version {n}"),
-            }
-            .into()
-        })
+        store
+            .version(id, &VersionPick::Number(n))?
+            .ok_or_else(|| Error::NotInArchive(format!("{key} has no version {n}")).into())
     };
     let (old, new) = (load(from)?, load(to)?);
     let title = diff::words(
@@ -98,7 +91,10 @@ fn pick_pair(known: &[i64], from: Option<i64>, to: Option<i64>) -> Result<(i64, 
             .rev()
             .find(|&&n| n < to)
             .copied()
-            .ok_or_else(|| format!("only one version before or at {to}, nothing to compare"))?,
+            .ok_or_else(|| match known.len() {
+                1 => "it has only one version: nothing to compare".to_string(),
+                _ => format!("there is no version before {to} to compare with"),
+            })?,
     };
     if !has(from) {
         return Err(format!("no version {from} (it has {})", describe(known)));

@@ -11,10 +11,9 @@ use crate::store::Store;
 pub fn run(args: HistoryArgs) -> anyhow::Result<Exit> {
     let store = Store::open_reader(&args.db)?;
     let (id, key) = find_article(&store, &args.url)?;
-    let history = store.history(id)?.ok_or_else(|| Error::InvalidSetting {
-        name: "URL",
-        reason: format!("{key} is not in the archive"),
-    })?;
+    let history = store
+        .history(id)?
+        .ok_or_else(|| Error::NotInArchive(format!("{key} is not in the archive")))?;
     let mut out = std::io::stdout().lock();
     match args.format {
         ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&history)?)?,

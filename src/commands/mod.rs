@@ -75,10 +75,9 @@ pub fn find_article(store: &Store, url: &str) -> anyhow::Result<(i64, String)> {
             return Ok(found);
         }
     }
-    Err(Error::InvalidSetting {
-        name: "URL",
-        reason: format!("{url} is not in the archive (`arshif list` shows what is)"),
-    }
+    Err(Error::NotInArchive(format!(
+        "{url} is not in the archive (`arshif list` shows what is)"
+    ))
     .into())
 }
 

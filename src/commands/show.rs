@@ -26,11 +26,7 @@ pub fn run(args: ShowArgs) -> anyhow::Result<Exit> {
             }
             (_, _) => format!("{key} had not been archived yet at that time"),
         };
-        return Err(Error::InvalidSetting {
-            name: "version",
-            reason,
-        }
-        .into());
+        return Err(Error::NotInArchive(reason).into());
     };
     let mut out = std::io::stdout().lock();
     match args.format {

@@ -32,10 +32,10 @@ impl Store {
         let tx = self.conn.transaction().map_err(err)?;
         let (url, state) = article_state(&tx, article_id).map_err(err)?;
         if let Some(last) = state.filter(|s| s.action == "redact") {
-            return Err(Error::InvalidSetting {
-                name: "URL",
-                reason: format!("{url} was already redacted on {}", last.at),
-            });
+            return Err(Error::NotInArchive(format!(
+                "{url} was already redacted on {}",
+                last.at
+            )));
         }
         let version_ids: Vec<i64> = column(
             &tx,
@@ -113,10 +113,7 @@ impl Store {
         let tx = self.conn.transaction().map_err(err)?;
         let (url, state) = article_state(&tx, article_id).map_err(err)?;
         if state.as_ref().is_none_or(|s| s.action != "redact") {
-            return Err(Error::InvalidSetting {
-                name: "URL",
-                reason: format!("{url} is not redacted"),
-            });
+            return Err(Error::NotInArchive(format!("{url} is not redacted")));
         }
         let entry = Redaction {
             url,
