@@ -17,6 +17,10 @@ pub struct Cli {
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
 
+    /// Log lines as text, or as JSON for log shippers (default: the config's `log_format`, else text).
+    #[arg(long, value_enum, global = true)]
+    pub log_format: Option<config::file::LogFormat>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -25,6 +29,8 @@ pub struct Cli {
 pub enum Command {
     /// Follow the next-article chain from URL and archive every article.
     Crawl(CrawlArgs),
+    /// Crawl every site of a config file concurrently, for cron (see arshif.example.toml).
+    Run(RunArgs),
     /// Print every stored version (oldest first per article) as JSON Lines or CSV.
     Export(ExportArgs),
     /// Run the extractor on saved HTML files and print what it finds.
@@ -50,6 +56,69 @@ pub enum Command {
     Unredact(RedactArgs),
     /// Counts of articles, versions, fetches by outcome, and bytes stored.
     Stats(StatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The TOML config file (see arshif.example.toml).
+    #[arg(long, short, value_name = "FILE")]
+    pub config: PathBuf,
+
+    /// The archive database, instead of the config's `database`.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// How many sites are crawled at once.
+    #[arg(long, value_name = "N", default_value_t = config::DEFAULT_JOBS, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
+
+    /// Start no new page after this long (90s, 10m, 1h), so runs never pile up.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_duration: Option<std::time::Duration>,
+
+    /// Wait for another writer to finish instead of exiting with code 4.
+    #[arg(long)]
+    pub wait: bool,
+
+    /// Requests per second per host, for every site.
+    #[arg(long, value_parser = config::parse_rate)]
+    pub rate: Option<f64>,
+
+    /// Full User-Agent, for every site.
+    #[arg(long, value_name = "STRING")]
+    pub user_agent: Option<String>,
+
+    /// An e-mail address or URL appended to the User-Agent.
+    #[arg(long, value_name = "EMAIL_OR_URL")]
+    pub contact: Option<String>,
+
+    /// Whole-request timeout in seconds.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub timeout: Option<f64>,
+
+    /// Connection timeout in seconds.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub connect_timeout: Option<f64>,
+
+    /// Time zone for dates written without one, for every site.
+    #[arg(long, value_name = "TZ")]
+    pub timezone: Option<String>,
+
+    /// Article pages fetched per start URL, for every site.
+    #[arg(long, value_name = "N")]
+    pub max_articles: Option<usize>,
+
+    /// End a walk after N consecutive articles already archived and unchanged (0: off).
+    #[arg(long, value_name = "N")]
+    pub stop_after_known: Option<usize>,
+
+    /// Keep every distinct payload.
+    #[arg(long)]
+    pub keep_all_captures: bool,
+
+    /// Resolve HOST:PORT to ADDR instead of using DNS (as curl's --resolve). Repeatable.
+    #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_resolve)]
+    pub resolve: Vec<(String, SocketAddr)>,
 }
 
 /// Output for people, or JSON for programs.
@@ -397,6 +466,10 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
         return Err(format!("{s:?} must be between 0 and 86400 seconds"));
     }
     Ok(v)
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    crate::revisit::parse_duration(s)
 }
 
 fn parse_resolve(s: &str) -> Result<(String, SocketAddr), String> {

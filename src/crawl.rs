@@ -3,6 +3,7 @@
 //! committed as soon as it is processed.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
@@ -42,6 +43,37 @@ pub struct CrawlSettings {
     pub fetch: FetchSettings,
     /// Recorded in the `runs` table.
     pub command: String,
+    /// The config file's site name (`arshif run`), recorded in the `runs` table.
+    pub site: Option<String>,
+    /// End the walk after this many consecutive pages already archived and unchanged (0: off).
+    pub stop_after_known: usize,
+    /// Start where the last run of this start URL left off (`arshif run`): at its pending page
+    /// when it was interrupted or killed, at its last article when its chain had ended.
+    pub resume: bool,
+    /// Start no new page after this moment (`--max-duration`).
+    pub deadline: Option<tokio::time::Instant>,
+}
+
+impl CrawlSettings {
+    /// Settings for one start URL with every optional behaviour off.
+    pub fn new(start: Url, rate: f64, command: &str) -> Self {
+        CrawlSettings {
+            start,
+            max_articles: crate::config::DEFAULT_MAX_ARTICLES,
+            rate,
+            ignore_robots: false,
+            allowed_hosts: Vec::new(),
+            timezone: chrono_tz::UTC,
+            keep_all_captures: false,
+            rules: SiteRules::default(),
+            fetch: FetchSettings::default(),
+            command: command.to_string(),
+            site: None,
+            stop_after_known: 0,
+            resume: false,
+            deadline: None,
+        }
+    }
 }
 
 /// Why a walk stopped.
@@ -56,6 +88,17 @@ pub enum EndReason {
     NotHtml(String),
     Failed(String),
     Interrupted,
+    /// `stop_after_known` consecutive pages were already archived and unchanged.
+    KnownStreak(usize),
+    /// `--max-duration` was reached before the chain ended.
+    TimeUp,
+}
+
+impl EndReason {
+    /// Whether the next run should start where this one stopped (its chain was not finished).
+    fn leaves_pending(&self) -> bool {
+        matches!(self, EndReason::Interrupted | EndReason::TimeUp)
+    }
 }
 
 impl std::fmt::Display for EndReason {
@@ -70,6 +113,13 @@ impl std::fmt::Display for EndReason {
             EndReason::NotHtml(u) => write!(f, "not an HTML page: {u}"),
             EndReason::Failed(u) => write!(f, "fetch failed: {u}"),
             EndReason::Interrupted => write!(f, "interrupted"),
+            EndReason::KnownStreak(n) => {
+                write!(
+                    f,
+                    "{n} articles in a row were already archived and unchanged"
+                )
+            }
+            EndReason::TimeUp => write!(f, "--max-duration reached"),
         }
     }
 }
@@ -117,7 +167,7 @@ struct Walk<'a> {
     store: &'a mut Store,
     settings: &'a CrawlSettings,
     fetcher: Fetcher,
-    gate: Gate,
+    gate: Arc<Gate>,
     scope: Scope,
     robots: HashMap<String, HostRules>,
     run_id: i64,
@@ -143,16 +193,38 @@ pub async fn crawl(
     settings: &CrawlSettings,
     cancel: CancellationToken,
 ) -> Result<Summary> {
+    let gate = Arc::new(Gate::new(settings.rate));
+    crawl_with_gate(store, settings, gate, cancel).await
+}
+
+/// [`crawl`] through a gate shared with other walks (`arshif run` crawls sites concurrently;
+/// a host shared by two sites still gets one limit).
+pub async fn crawl_with_gate(
+    store: &mut Store,
+    settings: &CrawlSettings,
+    gate: Arc<Gate>,
+    cancel: CancellationToken,
+) -> Result<Summary> {
     let fetcher = Fetcher::new(&settings.fetch)?;
     let now = now_rfc3339();
-    let start = urls::normalize(&settings.start);
-    let run_id = store.begin_run(&settings.command, Some(start.as_str()), &now)?;
+    let configured = urls::normalize(&settings.start);
+    let start = if settings.resume {
+        resume_point(store, &configured, settings.site.as_deref())?.unwrap_or(configured.clone())
+    } else {
+        configured.clone()
+    };
+    let run_id = store.begin_run(
+        &settings.command,
+        Some(configured.as_str()),
+        &now,
+        settings.site.as_deref(),
+    )?;
     let mut walk = Walk {
         store,
         settings,
         fetcher,
-        gate: Gate::new(settings.rate),
-        scope: Scope::new(&start, &settings.allowed_hosts),
+        gate,
+        scope: Scope::new(&configured, &settings.allowed_hosts),
         robots: HashMap::new(),
         run_id,
         cancel,
@@ -179,6 +251,10 @@ pub async fn crawl(
         (_, true) => "failed",
         _ => "complete",
     };
+    if !end.leaves_pending() && end != EndReason::NoNextLink {
+        // A finished walk: the next run starts from the configured start again.
+        walk.store.set_resume(run_id, None)?;
+    }
     let counts = serde_json::to_string(&walk.outcomes).unwrap_or_default();
     walk.store
         .finish_run(run_id, &now_rfc3339(), status, &end.to_string(), &counts)?;
@@ -190,15 +266,33 @@ pub async fn crawl(
     })
 }
 
+/// Where the last run of this start URL left off: the page it had not yet processed (when it
+/// was interrupted, ran out of time, or was killed), or its last article (when its chain ended,
+/// to see whether a next link has appeared since).
+fn resume_point(store: &Store, start: &Url, site: Option<&str>) -> Result<Option<Url>> {
+    Ok(store
+        .resume_url(start.as_str(), site)?
+        .and_then(|u| Url::parse(&u).ok()))
+}
+
 impl Walk<'_> {
     async fn run(&mut self, start: Url) -> Result<(usize, EndReason)> {
         let mut seen: HashSet<String> = HashSet::new();
         let mut seen_articles: HashSet<String> = HashSet::new();
         let mut url = start;
         let mut pages = 0usize;
+        let mut known_streak = 0usize;
         loop {
+            self.store.set_resume(self.run_id, Some(url.as_str()))?;
             if self.cancel.is_cancelled() {
                 return Ok((pages, EndReason::Interrupted));
+            }
+            if self
+                .settings
+                .deadline
+                .is_some_and(|d| tokio::time::Instant::now() >= d)
+            {
+                return Ok((pages, EndReason::TimeUp));
             }
             if pages >= self.settings.max_articles {
                 return Ok((pages, EndReason::MaxArticles));
@@ -229,6 +323,14 @@ impl Walk<'_> {
             if let Some(end) = done.end {
                 return Ok((pages, end));
             }
+            known_streak = match done.outcome {
+                FetchOutcome::Unchanged | FetchOutcome::NotModified => known_streak + 1,
+                _ => 0,
+            };
+            let wanted = self.settings.stop_after_known;
+            if wanted > 0 && known_streak >= wanted {
+                return Ok((pages, EndReason::KnownStreak(known_streak)));
+            }
             // The same article again under another URL (cache-busting queries): a cycle.
             if let Some(key) = done.key
                 && !seen_articles.insert(key.clone())
@@ -236,6 +338,7 @@ impl Walk<'_> {
                 return Ok((pages, EndReason::Cycle(key)));
             }
             let Some(next) = done.next else {
+                // The chain's end: the next run looks here again for a new next link.
                 return Ok((pages, EndReason::NoNextLink));
             };
             let next = urls::normalize(&next);

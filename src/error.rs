@@ -12,6 +12,9 @@ pub enum Error {
     #[error("invalid setting {name}: {reason}")]
     InvalidSetting { name: &'static str, reason: String },
 
+    #[error("config file {path}: {message}")]
+    Config { path: PathBuf, message: String },
+
     /// A URL, version or time the archive does not hold, or a state it is not in.
     #[error("{0}")]
     NotInArchive(String),
@@ -73,6 +76,7 @@ impl Error {
             Error::InvalidUrl { .. }
                 | Error::InvalidSetting { .. }
                 | Error::NotInArchive(_)
+                | Error::Config { .. }
                 | Error::InvalidSelector { .. }
                 | Error::Database { .. }
                 | Error::DatabaseTooNew { .. }

@@ -27,6 +27,8 @@ pub mod fixture_server;
 pub mod model;
 /// Per-host rate limits, backoff and robots.txt: the only code that waits for politeness.
 pub mod politeness;
+/// Pure revisit planning: intervals by article age, and what is due at a given time.
+pub mod revisit;
 /// Pure search normalisation (Arabic-aware folding), FTS5 queries and snippets.
 pub mod search;
 /// SQLite: migrations, all SQL and the versioning records.

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use arshif::cli::{Cli, Command};
 use arshif::commands::{self, Exit, Shutdown};
+use arshif::config::file::LogFormat;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -21,7 +22,11 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     };
-    init_logging(cli.verbose);
+    let log_format = match &cli.command {
+        Command::Run(args) => commands::run::log_format(args, cli.log_format),
+        _ => cli.log_format.unwrap_or_default(),
+    };
+    init_logging(cli.verbose, log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -45,6 +50,7 @@ fn main() -> ExitCode {
 async fn run(command: Command, shutdown: &Shutdown) -> Exit {
     let result = match command {
         Command::Crawl(args) => commands::crawl::run(args, shutdown).await,
+        Command::Run(args) => commands::run::run(args, shutdown).await,
         Command::Export(args) => commands::export::run(args),
         Command::Extract(args) => commands::extract::run(args),
         Command::Demo(args) => commands::demo::run(args, shutdown).await,
@@ -104,20 +110,25 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn init_logging(verbose: u8) {
+fn init_logging(verbose: u8, format: LogFormat) {
     let level = match verbose {
         0 => "arshif=warn",
         1 => "arshif=info",
         _ => "arshif=debug",
     };
     let filter = EnvFilter::try_from_env("ARSHIF_LOG").unwrap_or_else(|_| EnvFilter::new(level));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false)
-        .without_time()
-        .init();
+        .with_target(false);
+    match format {
+        // One JSON object per line, with a timestamp, for log shippers.
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .without_time()
+            .init(),
+    }
 }
 
 fn listen_for_signals(shutdown: Shutdown) {

@@ -47,6 +47,10 @@ pub async fn run(args: CrawlArgs, shutdown: &Shutdown) -> anyhow::Result<Exit> {
         rules,
         fetch: fetch_settings(&args.fetch),
         command: "crawl".into(),
+        site: None,
+        stop_after_known: 0,
+        resume: false,
+        deadline: None,
     };
     let _lock = tokio::task::block_in_place(|| WriterLock::acquire(&args.db, args.wait))?;
     let mut store = Store::open_writer(&args.db)?;

@@ -112,6 +112,10 @@ fn settings_for(site: &DemoSite, addr: SocketAddr, rate: f64) -> anyhow::Result<
             ..FetchSettings::default()
         },
         command: "demo".into(),
+        site: None,
+        stop_after_known: 0,
+        resume: false,
+        deadline: None,
     })
 }
 

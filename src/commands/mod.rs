@@ -8,6 +8,7 @@ pub mod extract;
 pub mod history;
 pub mod list;
 pub mod redact;
+pub mod run;
 pub mod search;
 pub mod show;
 pub mod stats;

@@ -13,7 +13,7 @@ pub fn redact(args: RedactArgs) -> anyhow::Result<Exit> {
     let (_lock, mut store) = open_existing_writer(&args.db, args.wait)?;
     let (id, _) = find_article(&store, &args.url)?;
     let at = rfc3339(chrono::Utc::now());
-    let run = store.begin_run("redact", Some(&args.url), &at)?;
+    let run = store.begin_run("redact", Some(&args.url), &at, None)?;
     let r = store.redact(id, &reason, &at)?;
     store.finish_run(
         run,
@@ -37,7 +37,7 @@ pub fn unredact(args: RedactArgs) -> anyhow::Result<Exit> {
     let (_lock, mut store) = open_existing_writer(&args.db, args.wait)?;
     let (id, _) = find_article(&store, &args.url)?;
     let at = rfc3339(chrono::Utc::now());
-    let run = store.begin_run("unredact", Some(&args.url), &at)?;
+    let run = store.begin_run("unredact", Some(&args.url), &at, None)?;
     let r = store.unredact(id, &reason, &at)?;
     store.finish_run(
         run,

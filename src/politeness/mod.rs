@@ -53,11 +53,15 @@ impl Gate {
     }
 
     fn host(&self, host: &str) -> Arc<HostGate> {
+        self.host_at(host, self.rate)
+    }
+
+    fn host_at(&self, host: &str, rate: f64) -> Arc<HostGate> {
         let mut hosts = self.hosts.lock().unwrap();
         hosts
             .entry(host.to_string())
             .or_insert_with(|| {
-                let interval = interval_for_rate(self.rate);
+                let interval = interval_for_rate(rate);
                 Arc::new(HostGate {
                     limiter: Mutex::new(Arc::new(limiter(interval))),
                     interval: Mutex::new(interval),
@@ -65,6 +69,13 @@ impl Gate {
                 })
             })
             .clone()
+    }
+
+    /// Gives `host` its own rate (a site's `rate` in the config file). A host already limited,
+    /// by another site or by Crawl-delay, keeps the slower of the two.
+    pub fn limit_host(&self, host: &str, rate: f64) {
+        self.host_at(host, rate);
+        self.slow_down(host, interval_for_rate(rate));
     }
 
     /// Waits until a request to `host` may be sent: backoff first, then the rate limiter.
@@ -153,6 +164,18 @@ mod tests {
         assert_eq!(interval_for_rate(2.0), Duration::from_millis(500));
         assert_eq!(interval_for_rate(0.5), Duration::from_secs(2));
         assert!(interval_for_rate(100_000.0) <= Duration::from_micros(10));
+    }
+
+    #[test]
+    fn hosts_get_their_own_rate_and_the_slowest_wins() {
+        let gate = Gate::new(0.5);
+        gate.limit_host("fast:80", 10.0);
+        gate.limit_host("shared:80", 10.0);
+        gate.limit_host("shared:80", 2.0);
+        let interval = |h: &str| *gate.host(h).interval.lock().unwrap();
+        assert_eq!(interval("fast:80"), Duration::from_millis(100));
+        assert_eq!(interval("shared:80"), Duration::from_millis(500));
+        assert_eq!(interval("other:80"), Duration::from_secs(2));
     }
 
     #[test]

@@ -338,14 +338,41 @@ impl Store {
         command: &str,
         start_url: Option<&str>,
         started_at: &str,
+        site: Option<&str>,
     ) -> Result<i64> {
         self.conn
             .execute(
-                "INSERT INTO runs (command, start_url, started_at) VALUES (?1, ?2, ?3)",
-                params![command, start_url, started_at],
+                "INSERT INTO runs (command, start_url, started_at, site) VALUES (?1, ?2, ?3, ?4)",
+                params![command, start_url, started_at, site],
             )
             .map_err(|e| self.err(e))?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Where a run would resume: the page it has not processed yet (None once it finished).
+    pub fn set_resume(&self, run_id: i64, url: Option<&str>) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE runs SET resume_url = ?2 WHERE id = ?1",
+                params![run_id, url],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The resume point the last run of `start_url` (for `site`) left.
+    pub fn resume_url(&self, start_url: &str, site: Option<&str>) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT resume_url FROM runs
+                 WHERE start_url = ?1 AND site IS ?2 AND command = 'run'
+                 ORDER BY id DESC LIMIT 1",
+                params![start_url, site],
+                |r| r.get(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| self.err(e))
     }
 
     /// Records how a run ended.

@@ -1,5 +1,10 @@
--- arshif schema, migration 2: search, change statistics, takedowns, request headers, and views
--- for people. Never edit once released: add a new numbered file instead.
+-- arshif schema, migration 2: search, change statistics, takedowns, request headers, run
+-- bookkeeping for cron, and views for people. Never edit once released: add a new numbered file instead.
+
+-- Runs of `arshif run` name their site, and where the next run of the same start resumes.
+ALTER TABLE runs ADD COLUMN site TEXT;
+ALTER TABLE runs ADD COLUMN resume_url TEXT;
+CREATE INDEX runs_start ON runs(start_url, id);
 
 -- The request headers arshif sent (JSON array of [name, value] pairs), for WARC request records.
 ALTER TABLE fetches ADD COLUMN request_headers TEXT;
@@ -10,6 +15,7 @@ CREATE INDEX fetches_requested_at ON fetches(requested_at);
 CREATE INDEX versions_fetched_at ON versions(fetched_at);
 CREATE INDEX articles_host ON articles(host);
 CREATE INDEX articles_last_seen ON articles(last_seen_at);
+CREATE INDEX articles_first_seen ON articles(first_seen_at);
 
 -- What each version changed against the one before it (written with the version).
 CREATE TABLE version_changes (

@@ -1,6 +1,8 @@
 //! Defaults (named once, used by the flags' help, the library and the README) and the validated
 //! settings of one crawl.
 
+pub mod file;
+
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
@@ -13,6 +15,8 @@ use crate::{Error, Result};
 pub const DEFAULT_RATE: f64 = 1.0;
 /// Article pages fetched per crawl (unchanged and 304 pages count).
 pub const DEFAULT_MAX_ARTICLES: usize = 100;
+/// Sites crawled at once by `arshif run`.
+pub const DEFAULT_JOBS: u16 = 4;
 /// Database path when `--db` is not given.
 pub const DEFAULT_DB: &str = "archive.db";
 /// Time to establish a connection.

@@ -1,0 +1,240 @@
+//! Revisit planning (pure): how often an archived article is fetched again, by its age, and
+//! which articles are due at a given moment (the clock is an argument, never read here).
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::file::RevisitConfig;
+
+const MINUTE: u64 = 60;
+const HOUR: u64 = 60 * MINUTE;
+const DAY: u64 = 24 * HOUR;
+
+/// The default schedule, as change trackers of news do: often while fresh, then less and less,
+/// then never. (until age, every)
+pub const DEFAULT_SCHEDULE: &[(u64, u64)] = &[
+    (6 * HOUR, 30 * MINUTE),
+    (2 * DAY, 3 * HOUR),
+    (14 * DAY, DAY),
+    (60 * DAY, 7 * DAY),
+];
+/// Articles older than this are never revisited by default.
+pub const DEFAULT_STOP_AFTER: Duration = Duration::from_secs(60 * DAY);
+
+/// A revisit schedule: steps of (until age, interval), ascending, and an age to stop at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    steps: Vec<(Duration, Duration)>,
+    stop_after: Duration,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule {
+            steps: DEFAULT_SCHEDULE
+                .iter()
+                .map(|&(u, e)| (Duration::from_secs(u), Duration::from_secs(e)))
+                .collect(),
+            stop_after: DEFAULT_STOP_AFTER,
+        }
+    }
+}
+
+impl Schedule {
+    /// The schedule a `[site.revisit]` table describes (the default for what it leaves out).
+    pub fn from_config(config: Option<&RevisitConfig>) -> Result<Self, String> {
+        let mut schedule = Schedule::default();
+        let Some(c) = config else {
+            return Ok(schedule);
+        };
+        if let Some(steps) = &c.schedule {
+            let mut parsed = Vec::new();
+            for s in steps {
+                let until = parse_duration(&s.until)?;
+                let every = parse_duration(&s.every)?;
+                if every.is_zero() {
+                    return Err(format!("every = {:?}: must be longer than zero", s.every));
+                }
+                if parsed.last().is_some_and(|(u, _)| *u >= until) {
+                    return Err(format!("until = {:?}: steps must grow", s.until));
+                }
+                parsed.push((until, every));
+            }
+            if parsed.is_empty() {
+                return Err("schedule is empty".into());
+            }
+            schedule.stop_after = parsed.last().map(|(u, _)| *u).unwrap_or_default();
+            schedule.steps = parsed;
+        }
+        if let Some(stop) = &c.stop_after {
+            schedule.stop_after = parse_duration(stop)?;
+        }
+        Ok(schedule)
+    }
+
+    /// How long after the last fetch an article of this age is due again; None: never again.
+    pub fn interval(&self, age: Duration) -> Option<Duration> {
+        if age >= self.stop_after {
+            return None;
+        }
+        self.steps
+            .iter()
+            .find(|(until, _)| age < *until)
+            .or(self.steps.last())
+            .map(|(_, every)| *every)
+    }
+
+    /// The age past which nothing is revisited.
+    pub fn stop_after(&self) -> Duration {
+        self.stop_after
+    }
+}
+
+/// Parses `90s`, `30m`, `6h`, `2d`, `1w` (a whole number and a unit).
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(split);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (such as 30m, 6h, 2d, 1w)"))?;
+    let unit = match unit.trim() {
+        "s" => 1,
+        "m" => MINUTE,
+        "h" => HOUR,
+        "d" => DAY,
+        "w" => 7 * DAY,
+        _ => return Err(format!("{s:?} is not a duration (such as 30m, 6h, 2d, 1w)")),
+    };
+    n.checked_mul(unit)
+        .map(Duration::from_secs)
+        .ok_or_else(|| format!("{s:?} is too long"))
+}
+
+/// An archived article the planner considers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub article_id: i64,
+    pub url: String,
+    /// When the article appeared: its publication time, else when it was first archived.
+    pub born: DateTime<Utc>,
+    /// The last time it was fetched.
+    pub last_fetched: DateTime<Utc>,
+}
+
+/// An article due for a revisit, and by how much it is overdue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    pub article_id: i64,
+    pub url: String,
+    pub overdue: Duration,
+}
+
+/// The candidates due at `now`, most overdue first.
+pub fn due(
+    candidates: impl IntoIterator<Item = Candidate>,
+    schedule: &Schedule,
+    now: DateTime<Utc>,
+) -> Vec<Due> {
+    let mut out: Vec<Due> = candidates
+        .into_iter()
+        .filter_map(|c| {
+            let age = (now - c.born).to_std().unwrap_or_default();
+            let every = schedule.interval(age)?;
+            let since = (now - c.last_fetched).to_std().unwrap_or_default();
+            (since >= every).then(|| Due {
+                article_id: c.article_id,
+                url: c.url,
+                overdue: since - every,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.overdue
+            .cmp(&a.overdue)
+            .then(a.article_id.cmp(&b.article_id))
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(h: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap() + chrono::Duration::hours(h)
+    }
+
+    fn c(id: i64, born_h: i64, last_h: i64) -> Candidate {
+        Candidate {
+            article_id: id,
+            url: format!("http://a.example/{id}"),
+            born: t(born_h),
+            last_fetched: t(last_h),
+        }
+    }
+
+    #[test]
+    fn the_default_schedule_slows_with_age_then_stops() {
+        let s = Schedule::default();
+        let h = |n| Duration::from_secs(n * HOUR);
+        assert_eq!(s.interval(h(1)), Some(Duration::from_secs(30 * MINUTE)));
+        assert_eq!(s.interval(h(7)), Some(h(3)));
+        assert_eq!(s.interval(h(3 * 24)), Some(h(24)));
+        assert_eq!(s.interval(h(20 * 24)), Some(h(7 * 24)));
+        assert_eq!(s.interval(h(61 * 24)), None);
+    }
+
+    #[test]
+    fn due_articles_come_most_overdue_first_at_the_injected_time() {
+        let s = Schedule::default();
+        let now = t(10);
+        // 1: born 1 h ago (every 30 min), fetched 1 h ago: due, 30 min over.
+        // 2: born 9 h ago (every 3 h), fetched 2 h ago: not due.
+        // 3: born 9 h ago, fetched 8 h ago: due, 5 h over.
+        // 4: born 70 days ago: never.
+        let list = due(
+            vec![c(1, 9, 9), c(2, 1, 8), c(3, 1, 2), c(4, -70 * 24, -1)],
+            &s,
+            now,
+        );
+        let ids: Vec<i64> = list.iter().map(|d| d.article_id).collect();
+        assert_eq!(ids, vec![3, 1]);
+        assert_eq!(list[0].overdue, Duration::from_secs(5 * HOUR));
+        // An hour later article 2 is due as well.
+        let later = due(vec![c(2, 1, 8)], &s, t(11));
+        assert_eq!(later.len(), 1);
+    }
+
+    #[test]
+    fn durations_and_configured_schedules_parse() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2d"), Ok(Duration::from_secs(2 * DAY)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5 parsecs").is_err());
+        let config = RevisitConfig {
+            schedule: Some(vec![
+                crate::config::file::RevisitStep {
+                    until: "1h".into(),
+                    every: "10m".into(),
+                },
+                crate::config::file::RevisitStep {
+                    until: "1d".into(),
+                    every: "6h".into(),
+                },
+            ]),
+            stop_after: None,
+        };
+        let s = Schedule::from_config(Some(&config)).unwrap();
+        assert_eq!(s.stop_after(), Duration::from_secs(DAY));
+        assert_eq!(
+            s.interval(Duration::from_secs(2 * HOUR)),
+            Some(Duration::from_secs(6 * HOUR))
+        );
+        let mut shrinking = config.clone();
+        shrinking.schedule.as_mut().unwrap().reverse();
+        assert!(Schedule::from_config(Some(&shrinking)).is_err());
+    }
+}

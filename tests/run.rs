@@ -1,0 +1,366 @@
+//! `arshif run --config FILE`, as cron runs it: config files, concurrent sites with their own
+//! limits, stop_after_known, resuming interrupted and killed runs, chain ends, --max-duration.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use arshif::fixture_server::FixtureServer;
+use common::*;
+
+/// Writes a config file; returns its path.
+fn write_config(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("arshif.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn site_table(name: &str, start: &str, extra: &str) -> String {
+    format!("[[site]]\nname = \"{name}\"\nstart_urls = [\"{start}\"]\n{extra}\n")
+}
+
+async fn run(config: &Path, extra: &[&str]) -> std::process::Output {
+    let mut a = args(&["run", "--config", config.to_str().unwrap()]);
+    a.extend(extra.iter().map(|s| s.to_string()));
+    arshif(a).await
+}
+
+struct Chain {
+    dir: tempfile::TempDir,
+    site: PathBuf,
+    paths: Vec<String>,
+    server: FixtureServer,
+}
+
+async fn chain_site(n: usize) -> Chain {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let paths = write_chain(&site, n, false);
+    let server = serve_dir(&site).await;
+    Chain {
+        dir,
+        site,
+        paths,
+        server,
+    }
+}
+
+fn runs(db: &Path) -> Vec<(String, Option<String>, String, Option<String>)> {
+    let conn = sql(db);
+    let mut stmt = conn
+        .prepare("SELECT command, site, status, end_reason FROM runs ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_relative_database_lives_beside_the_config() {
+    let c = chain_site(3).await;
+    let conf_dir = c.dir.path().join("etc");
+    std::fs::create_dir_all(&conf_dir).unwrap();
+    let config = write_config(
+        &conf_dir,
+        &format!(
+            "database = \"data.db\"\nrate = 50\n{}",
+            site_table("local", &c.server.url(&c.paths[0]), "")
+        ),
+    );
+    // Run from another folder: the database still goes beside the config.
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_arshif"))
+            .args(["run", "--config", config.to_str().unwrap()])
+            .current_dir("/")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        out.stdout.is_empty() && out.stderr.is_empty(),
+        "quiet on success"
+    );
+    let db = conf_dir.join("data.db");
+    assert_eq!(export(&db).await.len(), 3);
+    let r = runs(&db);
+    assert_eq!(r[0].0, "run");
+    assert_eq!(r[0].1.as_deref(), Some("local"));
+    assert_eq!(r[0].2, "complete");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_config_files_exit_3_naming_key_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, want) in [
+        (
+            "rate = 1\nspeed = 2\n[[site]]\nname = \"a\"\nstart_urls = [\"http://a.example/\"]\n",
+            "line 2",
+        ),
+        (
+            "rate = \"fast\"\n[[site]]\nname = \"a\"\nstart_urls = [\"http://a.example/\"]\n",
+            "line 1: rate",
+        ),
+        (
+            "[[site]]\nname = \"a\"\nstart_urls = [\"not a url\"]\n",
+            "start_urls",
+        ),
+        (
+            "[[site]]\nname = \"a\"\nstart_urls = [\"http://a.example/\"]\nrate = 0\n",
+            "rate",
+        ),
+        ("rate = 1\n", "[[site]]"),
+    ] {
+        let config = write_config(dir.path(), text);
+        let out = run(
+            &config,
+            &["--db", dir.path().join("a.db").to_str().unwrap()],
+        )
+        .await;
+        assert_eq!(code(&out), 3, "{text}: {}", stderr(&out));
+        assert!(stderr(&out).contains(want), "{text}: {}", stderr(&out));
+        assert_eq!(stderr(&out).trim().lines().count(), 1);
+        assert!(!dir.path().join("a.db").exists());
+    }
+    let out = run(&dir.path().join("missing.toml"), &[]).await;
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sites_run_concurrently_each_under_its_own_rate() {
+    let a = chain_site(4).await;
+    let b = chain_site(4).await;
+    let dir = tempfile::tempdir().unwrap();
+    // Site a at 4 requests per second, site b at 2: both hosts are 127.0.0.1, but on two ports,
+    // so two hosts with two limits.
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "{}{}",
+            site_table("a", &a.server.url(&a.paths[0]), "rate = 4"),
+            site_table("b", &b.server.url(&b.paths[0]), "rate = 2"),
+        ),
+    );
+    let db = dir.path().join("a.db");
+    let out = run(&config, &["--db", db.to_str().unwrap()]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(export(&db).await.len(), 8);
+    for (server, interval) in [(&a.server, 250), (&b.server, 500)] {
+        let log = server.requests();
+        for pair in log.windows(2) {
+            assert!(
+                pair[1].at - pair[0].at + TOLERANCE >= Duration::from_millis(interval),
+                "requests {interval} ms apart at least"
+            );
+        }
+    }
+    // Concurrent: b's first request comes before a's last.
+    let (la, lb) = (a.server.requests(), b.server.requests());
+    assert!(
+        lb.first().unwrap().at < la.last().unwrap().at,
+        "the sites ran one after the other"
+    );
+    let r = runs(&db);
+    assert_eq!(r.len(), 2, "one run row per site: {r:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stop_after_known_makes_a_rerun_cheap() {
+    let c = chain_site(8).await;
+    let config = write_config(
+        c.dir.path(),
+        &format!(
+            "rate = 50\n{}",
+            site_table("s", &c.server.url(&c.paths[0]), "stop_after_known = 2")
+        ),
+    );
+    assert_eq!(code(&run(&config, &[]).await), 0);
+    assert_eq!(page_requests(&c.server.requests()).len(), 8);
+    // The chain ended with no next link: the next run looks at its last article only.
+    c.server.clear_log();
+    assert_eq!(code(&run(&config, &[]).await), 0);
+    let pages = page_requests(&c.server.requests());
+    assert_eq!(pages.len(), 1, "only the chain's last article: {pages:?}");
+    assert_eq!(pages[0].path(), c.paths[7]);
+    // A new article appears after the last one: the next run follows the new link.
+    let last = article_page("Council story number 8", PARAGRAPHS, Some("/a/9.html"));
+    std::fs::write(c.site.join("a/8.html"), last).unwrap();
+    std::fs::write(
+        c.site.join("a/9.html"),
+        article_page("A brand new story", PARAGRAPHS, None),
+    )
+    .unwrap();
+    c.server.clear_log();
+    assert_eq!(code(&run(&config, &[]).await), 0);
+    let paths: Vec<String> = page_requests(&c.server.requests())
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        vec!["/a/8.html".to_string(), "/a/9.html".to_string()]
+    );
+    assert_eq!(
+        export(&c.dir.path().join("archive.db")).await.len(),
+        9,
+        "the new article; the old one only gained a link outside its text"
+    );
+
+    // From the start again (a new config key: the same start URL), stop_after_known ends the
+    // walk after two known articles.
+    let db = c.dir.path().join("archive.db");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("UPDATE runs SET resume_url = NULL", [])
+        .unwrap();
+    drop(conn);
+    c.server.clear_log();
+    assert_eq!(code(&run(&config, &[]).await), 0);
+    assert_eq!(page_requests(&c.server.requests()).len(), 2);
+    let r = runs(&db);
+    assert!(
+        r.last()
+            .unwrap()
+            .3
+            .as_deref()
+            .unwrap()
+            .contains("already archived"),
+        "{r:?}"
+    );
+}
+
+/// Starts `arshif run` as a child process.
+fn spawn_run(config: &Path, extra: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_arshif"))
+        .args(["run", "--config", config.to_str().unwrap()])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+async fn wait_for_pages(server: &FixtureServer, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while page_requests(&server.requests()).len() < n && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+async fn stop(child: std::process::Child, signal: &str) -> i32 {
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut child = child;
+    tokio::task::spawn_blocking(move || child.wait().unwrap().code().unwrap_or(-1))
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_interrupted_or_killed_run_resumes_without_refetching() {
+    for signal in ["-TERM", "-KILL"] {
+        let c = chain_site(8).await;
+        let config = write_config(
+            c.dir.path(),
+            &format!(
+                "rate = 4\n{}",
+                site_table("s", &c.server.url(&c.paths[0]), "")
+            ),
+        );
+        let child = spawn_run(&config, &[]);
+        wait_for_pages(&c.server, 3).await;
+        let code_first = stop(child, signal).await;
+        if signal == "-TERM" {
+            assert_eq!(code_first, 143);
+        }
+        let db = c.dir.path().join("archive.db");
+        let archived_before: Vec<String> = export(&db)
+            .await
+            .iter()
+            .map(|r| path_of(r["url"].as_str().unwrap()))
+            .collect();
+        assert!(!archived_before.is_empty());
+        c.server.clear_log();
+        let out = run(&config, &[]).await;
+        assert_eq!(code(&out), 0, "{signal}: {}", stderr(&out));
+        let refetched: Vec<String> = page_requests(&c.server.requests())
+            .iter()
+            .map(|r| r.path().to_string())
+            .filter(|p| archived_before.contains(p))
+            .collect();
+        assert!(
+            refetched.is_empty(),
+            "{signal}: archived pages fetched again: {refetched:?}"
+        );
+        let rows = export(&db).await;
+        assert_eq!(rows.len(), 8, "{signal}: every article once");
+        let check: String = sql(&db)
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
+        let statuses: Vec<String> = runs(&db).into_iter().map(|r| r.2).collect();
+        let first = if signal == "-TERM" {
+            "interrupted"
+        } else {
+            "running"
+        };
+        assert_eq!(
+            statuses,
+            vec![first.to_string(), "complete".to_string()],
+            "{signal}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn max_duration_stops_starting_pages_and_the_next_run_goes_on() {
+    let c = chain_site(6).await;
+    let config = write_config(
+        c.dir.path(),
+        &format!(
+            "rate = 2\n{}",
+            site_table("s", &c.server.url(&c.paths[0]), "")
+        ),
+    );
+    let started = Instant::now();
+    let out = run(&config, &["--max-duration", "1s"]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let db = c.dir.path().join("archive.db");
+    let first = export(&db).await.len();
+    assert!(
+        (1..6).contains(&first),
+        "{first} pages in one second at 2 per second"
+    );
+    assert!(runs(&db)[0].3.as_deref().unwrap().contains("max-duration"));
+    assert_eq!(code(&run(&config, &[]).await), 0);
+    assert_eq!(export(&db).await.len(), 6);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_logs_for_log_shippers() {
+    let c = chain_site(2).await;
+    let config = write_config(
+        c.dir.path(),
+        &format!(
+            "rate = 50\nlog_format = \"json\"\n{}",
+            site_table("s", &c.server.url(&c.paths[0]), "")
+        ),
+    );
+    let out = run(&config, &["-v"]).await;
+    assert_eq!(code(&out), 0);
+    let err = stderr(&out);
+    assert!(!err.is_empty());
+    for line in err.lines() {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        assert!(v["timestamp"].is_string() && v["level"].is_string());
+    }
+    assert!(err.contains("new articles"), "a summary per site: {err}");
+}
