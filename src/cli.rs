@@ -144,7 +144,7 @@ pub struct ListArgs {
     pub db: PathBuf,
 
     /// Only this site (a host, or host:port).
-    #[arg(long, value_name = "HOST")]
+    #[arg(long, value_name = "HOST", value_parser = parse_site)]
     pub site: Option<String>,
 
     /// Only articles seen since DATE (with --changed: changed since DATE). RFC 3339 or
@@ -217,7 +217,7 @@ pub struct SearchArgs {
     pub db: PathBuf,
 
     /// Only this site (a host, or host:port).
-    #[arg(long, value_name = "HOST")]
+    #[arg(long, value_name = "HOST", value_parser = parse_site)]
     pub site: Option<String>,
 
     /// Only versions fetched since DATE (RFC 3339 or YYYY-MM-DD, UTC unless a zone is given).
@@ -229,8 +229,8 @@ pub struct SearchArgs {
     pub all_versions: bool,
 
     /// At most this many results.
-    #[arg(long, value_name = "N", default_value_t = 20)]
-    pub limit: usize,
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
 
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
@@ -404,7 +404,7 @@ pub struct ExportArgs {
     pub since: Option<DateTime<Utc>>,
 
     /// Only this site (a host, or host:port).
-    #[arg(long, value_name = "HOST")]
+    #[arg(long, value_name = "HOST", value_parser = parse_site)]
     pub site: Option<String>,
 
     /// With --format warc and --output: also write a CDXJ index (for pywb) to FILE.
@@ -466,6 +466,25 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
         return Err(format!("{s:?} must be between 0 and 86400 seconds"));
     }
     Ok(v)
+}
+
+/// A site as `--site` names it: a host or host:port (a URL is accepted too), lower-cased.
+fn parse_site(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    let host = match url::Url::parse(t) {
+        Ok(u) if u.host_str().is_some() => {
+            let h = u.host_str().unwrap_or_default().to_string();
+            match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h,
+            }
+        }
+        _ => t.to_string(),
+    };
+    if host.is_empty() || host.contains(['/', ' ']) {
+        return Err(format!("{s:?} is not a host or host:port"));
+    }
+    Ok(host.to_ascii_lowercase())
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {

@@ -77,6 +77,38 @@ pub fn has_changes(changes: &[Change]) -> bool {
     changes.iter().any(|c| c.op != Op::Equal)
 }
 
+/// The changes cut at line breaks into paragraphs, each marked with whether anything in it was
+/// deleted or inserted. Blank paragraphs are dropped.
+pub fn paragraphs(changes: &[Change]) -> Vec<(bool, Vec<Change>)> {
+    let mut out = Vec::new();
+    let mut current: Vec<Change> = Vec::new();
+    let mut flush = |current: &mut Vec<Change>| {
+        if current.iter().any(|c| !c.text.trim().is_empty()) {
+            let changed = current
+                .iter()
+                .any(|c| c.op != Op::Equal && !c.text.trim().is_empty());
+            out.push((changed, std::mem::take(current)));
+        } else {
+            current.clear();
+        }
+    };
+    for c in changes {
+        for (i, piece) in c.text.split('\n').enumerate() {
+            if i > 0 {
+                flush(&mut current);
+            }
+            if !piece.is_empty() {
+                current.push(Change {
+                    op: c.op,
+                    text: piece.to_string(),
+                });
+            }
+        }
+    }
+    flush(&mut current);
+    out
+}
+
 /// How to show deletions and insertions to a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
@@ -160,6 +192,21 @@ mod tests {
         let c = words("même texte", "même texte");
         assert!(!has_changes(&c));
         assert_eq!(summarize(&c), Summary::default());
+    }
+
+    #[test]
+    fn every_changed_paragraph_is_found_and_markers_in_text_are_not_changes() {
+        let old = "First [-3] paragraph.\n\nSecond.";
+        let new = "First [-3] paragraph.\n\nSecond.\n\nNew one.\n\nNew two.\n\nNew three.";
+        let paras = paragraphs(&words(old, new));
+        let changed: Vec<String> = paras
+            .iter()
+            .filter(|(c, _)| *c)
+            .map(|(_, p)| p.iter().map(|c| c.text.as_str()).collect())
+            .collect();
+        assert_eq!(changed, vec!["New one.", "New two.", "New three."]);
+        assert_eq!(paras.len(), 5);
+        assert!(!paras[0].0, "a literal [-3] is not a change");
     }
 
     #[test]

@@ -38,6 +38,15 @@ pub enum Error {
         known: i64,
     },
 
+    #[error(
+        "database {path} was written by an older arshif (schema {found}, this build reads {known}); upgrade it once with `arshif reindex --db {path}`"
+    )]
+    DatabaseTooOld {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+
     #[error("{path} is not an arshif database")]
     NotAnArchive { path: PathBuf },
 
@@ -80,6 +89,7 @@ impl Error {
                 | Error::InvalidSelector { .. }
                 | Error::Database { .. }
                 | Error::DatabaseTooNew { .. }
+                | Error::DatabaseTooOld { .. }
                 | Error::NotAnArchive { .. }
                 | Error::DatabaseMissing { .. }
         ) || matches!(self, Error::Sqlite { source, .. } if is_not_a_database(source))

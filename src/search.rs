@@ -329,6 +329,25 @@ pub fn snippet(text: &str, query: &Query, max_words: usize) -> Snippet {
         .saturating_sub(lead)
         .max((last_hit + 1).saturating_sub(max_words));
     let end = start.saturating_add(max_words).min(words.len());
+    mark(text, &words, &hits, start, end)
+}
+
+/// The whole of `text` (a title) with every matching word highlighted.
+pub fn highlight(text: &str, query: &Query) -> Snippet {
+    let words = words(text);
+    let hits: Vec<bool> = words.iter().map(|w| query.matches(&w.folded)).collect();
+    mark(text, &words, &hits, 0, words.len())
+}
+
+/// The text of words `start..end` (to the text's ends when they are the first or last word),
+/// flattened to one line, matches highlighted, cuts shown with "…".
+fn mark(text: &str, words: &[Word], hits: &[bool], start: usize, end: usize) -> Snippet {
+    if words.is_empty() || start >= end {
+        return Snippet {
+            text: text.split_whitespace().collect::<Vec<_>>().join(" "),
+            highlights: Vec::new(),
+        };
+    }
     let from = if start == 0 { 0 } else { words[start].start };
     let to = if end == words.len() {
         text.len()
@@ -470,6 +489,17 @@ mod tests {
             "{}",
             s.marked("[", "]")
         );
+    }
+
+    #[test]
+    fn titles_are_highlighted_whole() {
+        let q = Query::parse("beurre").unwrap();
+        let t = "Les boulangers face à la flambée du prix du beurre";
+        assert_eq!(
+            highlight(t, &q).marked("[", "]"),
+            "Les boulangers face à la flambée du prix du [beurre]"
+        );
+        assert_eq!(highlight("", &q).text, "");
     }
 
     #[test]

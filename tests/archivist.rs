@@ -487,25 +487,73 @@ async fn warc_export_reads_back_with_valid_digests() {
     }
 }
 
+/// Distinctive pieces of every paragraph of every version of an article (first six words).
+async fn phrases_of(a: &Archive, url: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in ["1", "2"] {
+        let version = a.json(&["show", url, "--version", v]).await;
+        for p in version["body"].as_str().unwrap().split("\n\n") {
+            let words: Vec<&str> = p.split_whitespace().take(6).collect();
+            if words.len() == 6 {
+                out.push(words.join(" "));
+            }
+        }
+    }
+    out
+}
+
+fn lingering(db: &Path, phrases: &[String]) -> Vec<String> {
+    let bytes = std::fs::read(db).unwrap();
+    phrases
+        .iter()
+        .filter(|p| bytes.windows(p.len()).any(|w| w == p.as_bytes()))
+        .cloned()
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn redact_removes_the_text_keeps_a_tombstone_and_is_never_rearchived() {
     let a = archive().await;
     let url = a.edited();
+    let phrases = phrases_of(&a, &url).await;
+    assert!(phrases.len() >= 8);
+    assert!(!lingering(&a.db, &phrases).is_empty(), "the check can fail");
     let out = a
-        .run(&["redact", &url, "--reason", "court order 2026/117"])
+        .run(&["redact", &url, "--reason", "court order\n2026/117"])
         .await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        lingering(&a.db, &phrases),
+        Vec::<String>::new(),
+        "the text lingers in the file"
+    );
+    let before = std::fs::read(&a.db).unwrap();
+    let runs_before: i64 = sql(&a.db)
+        .query_row("SELECT count(*) FROM runs", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(
         code(&a.run(&["redact", &url, "--reason", "again"]).await),
         3,
         "already redacted"
     );
+    assert_eq!(
+        std::fs::read(&a.db).unwrap(),
+        before,
+        "a refused redact writes nothing"
+    );
+    let runs_after: i64 = sql(&a.db)
+        .query_row("SELECT count(*) FROM runs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(runs_before, runs_after);
 
     // Exports show a tombstone in place of the versions.
     let rows = export(&a.db).await;
     let of_edited: Vec<&Value> = rows.iter().filter(|r| r["url"] == url).collect();
     assert_eq!(of_edited.len(), 1);
-    assert_eq!(of_edited[0]["redaction_reason"], "court order 2026/117");
+    assert_eq!(
+        of_edited[0]["redaction_reason"], "court order 2026/117",
+        "one line"
+    );
     assert!(of_edited[0]["body"].is_null() && of_edited[0]["redacted_at"].is_string());
     assert_eq!(
         rows.len(),
@@ -533,13 +581,6 @@ async fn redact_removes_the_text_keeps_a_tombstone_and_is_never_rearchived() {
     );
     assert_eq!(code(&a.run(&["show", &url]).await), 3);
 
-    // The text is gone from the file itself, not only from the tables.
-    let bytes = std::fs::read(&a.db).unwrap();
-    let needle = ADDED_SENTENCE.as_bytes();
-    assert!(
-        !bytes.windows(needle.len()).any(|w| w == needle),
-        "the redacted text lingers in the file"
-    );
     let conn = sql(&a.db);
     let digests: i64 = conn
         .query_row(
@@ -703,13 +744,92 @@ async fn exports_filter_by_site_and_date() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_reader_holding_the_file_delays_the_erasure_and_says_so() {
+    let a = archive().await;
+    let url = a.edited();
+    let phrases = phrases_of(&a, &url).await;
+    let reader = sql(&a.db);
+    reader.execute_batch("BEGIN").unwrap();
+    let _: i64 = reader
+        .query_row("SELECT count(*) FROM versions", [], |r| r.get(0))
+        .unwrap();
+    let out = a.run(&["redact", &url, "--reason", "takedown"]).await;
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("reindex"), "{}", stderr(&out));
+    assert!(
+        a.json(&["list"])
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["url"] == url && r["redacted_at"].is_string())
+    );
+    drop(reader);
+    assert_eq!(code(&a.run(&["reindex"]).await), 0);
+    assert_eq!(lingering(&a.db, &phrases), Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn export_files_follow_links_and_devices() {
+    let a = archive().await;
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.jsonl");
+    let link = dir.path().join("link.jsonl");
+    std::fs::write(&real, "").unwrap();
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    assert_eq!(
+        code(&a.run(&["export", "-o", link.to_str().unwrap()]).await),
+        0
+    );
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link stays"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&real).unwrap().lines().count(),
+        a.chain.len() + 1
+    );
+    let out = a.run(&["export", "-o", "/dev/stdout"]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        a.chain.len() + 1
+    );
+    assert!(
+        std::fs::symlink_metadata("/dev/stdout")
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let same = dir.path().join("same.warc.gz");
+    let s = same.to_str().unwrap();
+    assert_eq!(
+        code(
+            &a.run(&["export", "--format", "warc", "-o", s, "--cdx", s])
+                .await
+        ),
+        3
+    );
+    let missing = dir.path().join("no/such/dir/x.jsonl");
+    assert_eq!(
+        code(&a.run(&["export", "-o", missing.to_str().unwrap()]).await),
+        3
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn read_commands_refuse_bad_databases_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.db");
     let text = dir.path().join("notes.db");
     std::fs::write(&text, "not a database").unwrap();
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, "").unwrap();
     let u = "http://127.0.0.1:9/a";
-    for db in [&missing, &text] {
+    for db in [&missing, &text, &empty] {
         let d = db.to_str().unwrap();
         for cmd in [
             vec!["list", "--db", d],
@@ -736,6 +856,11 @@ async fn read_commands_refuse_bad_databases_untouched() {
         "nothing creates a database it was asked to read"
     );
     assert_eq!(std::fs::read_to_string(&text).unwrap(), "not a database");
+    assert_eq!(
+        std::fs::read(&empty).unwrap().len(),
+        0,
+        "an empty file stays empty"
+    );
     let out = arshif(args(&[
         "export",
         "--format",

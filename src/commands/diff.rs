@@ -116,17 +116,15 @@ fn write_changed_paragraphs(
     body: &[Change],
     style: Style,
 ) -> std::io::Result<()> {
-    let rendered = diff::render(body, style);
     let mut skipped = false;
-    for para in rendered.split('\n') {
-        let changed = para.contains("\x1b[") || para.contains("[-") || para.contains("{+");
+    for (changed, parts) in diff::paragraphs(body) {
         if changed {
             if skipped {
                 writeln!(out, "…\n")?;
                 skipped = false;
             }
-            writeln!(out, "{para}\n")?;
-        } else if !para.trim().is_empty() {
+            writeln!(out, "{}\n", diff::render(&parts, style))?;
+        } else {
             skipped = true;
         }
     }

@@ -15,6 +15,15 @@ use crate::store::{ExportFilter, Store, Tombstone};
 use crate::{Error, urls};
 
 pub fn run(args: ExportArgs) -> anyhow::Result<Exit> {
+    if let (Some(cdx), Some(out)) = (&args.cdx, &args.output)
+        && same_file(cdx, out)
+    {
+        return Err(Error::InvalidSetting {
+            name: "--cdx",
+            reason: "the index cannot be written over the WARC file".into(),
+        }
+        .into());
+    }
     if args.cdx.is_some() && args.format != ExportFormat::Warc {
         return Err(Error::InvalidSetting {
             name: "--cdx",
@@ -51,12 +60,24 @@ pub fn run(args: ExportArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// Writes beside the target and renames, so a failed export never leaves half a file.
+/// Writes a file whole or not at all: beside the target, then renamed over it. A symbolic link
+/// is followed (its target is replaced, not the link); a FIFO or device (`/dev/stdout`) is
+/// written to directly, since it cannot be replaced.
 fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<tempfile::NamedTempFile>) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let dir = path
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => return Err(unwritable(path, "it is a folder")),
+        Ok(m) if !m.is_file() => return write_in_place(path, write),
+        _ => {}
+    }
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path)
+            .map_err(|e| unwritable(path, &format!("its link leads nowhere ({e})")))?,
+        _ => path.to_path_buf(),
+    };
+    let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
@@ -69,13 +90,41 @@ fn write_atomically(
     }
     let tmp = builder
         .tempfile_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
+        .map_err(|e| unwritable(path, &e.to_string()))?;
     let mut out = BufWriter::new(tmp);
     write(&mut out)?;
     let tmp = out.into_inner().map_err(|e| e.into_error())?;
-    tmp.persist(path)
+    tmp.persist(&target)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// Writes to a FIFO or a device as it is.
+fn write_in_place(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<tempfile::NamedTempFile>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    // Written through a temporary file first, then copied, so the writer has one type.
+    let tmp = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
+    let mut out = BufWriter::new(tmp);
+    write(&mut out)?;
+    let mut tmp = out.into_inner().map_err(|e| e.into_error())?;
+    use std::io::Seek;
+    tmp.as_file_mut().rewind()?;
+    let mut dest = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| unwritable(path, &e.to_string()))?;
+    std::io::copy(tmp.as_file_mut(), &mut dest)?;
+    Ok(())
+}
+
+fn unwritable(path: &Path, why: &str) -> anyhow::Error {
+    Error::InvalidSetting {
+        name: "--output",
+        reason: format!("cannot write {}: {why}", path.display()),
+    }
+    .into()
 }
 
 /// Writes the export; returns the CDXJ lines of a WARC export (empty otherwise).
@@ -170,6 +219,16 @@ fn write_warc(
     }
     let (_, cdx) = warc.finish().map_err(io)?;
     Ok(cdx)
+}
+
+/// Whether two paths name one file (as written, or once resolved).
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b
+        || matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
+        || matches!(
+            (a.parent().map(std::fs::canonicalize), b.parent().map(std::fs::canonicalize), a.file_name(), b.file_name()),
+            (Some(Ok(x)), Some(Ok(y)), Some(m), Some(n)) if x == y && m == n
+        )
 }
 
 /// Whether a fetched URL belongs to the site named by `--site` (a host, or host:port).

@@ -93,8 +93,10 @@ pub fn open_existing_writer(
         }
         .into());
     }
+    // Refuse what is not an archive before creating the lock file beside it.
+    Store::probe(db)?;
     let lock = WriterLock::acquire(db, wait)?;
-    let store = Store::open_writer(db)?;
+    let store = Store::open_existing_writer(db)?;
     Ok((lock, store))
 }
 

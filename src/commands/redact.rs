@@ -13,22 +13,22 @@ pub fn redact(args: RedactArgs) -> anyhow::Result<Exit> {
     let (_lock, mut store) = open_existing_writer(&args.db, args.wait)?;
     let (id, _) = find_article(&store, &args.url)?;
     let at = rfc3339(chrono::Utc::now());
-    let run = store.begin_run("redact", Some(&args.url), &at, None)?;
     let r = store.redact(id, &reason, &at)?;
-    store.finish_run(
-        run,
-        &rfc3339(chrono::Utc::now()),
-        "complete",
-        &reason,
-        &counts(&r),
-    )?;
+    log_run(&store, "redact", &args.url, &at, &reason, &r)?;
+    let mut out = std::io::stdout().lock();
     writeln!(
-        std::io::stdout().lock(),
+        out,
         "redacted {}: {} version(s) and {} capture(s) removed; it will not be archived again unless `arshif unredact` is run",
-        r.url,
-        r.versions_removed,
-        r.captures_removed
+        r.url, r.versions_removed, r.captures_removed
     )?;
+    if let Err(e) = store.purge_free_space() {
+        // The takedown is committed; say plainly what is not finished yet.
+        eprintln!(
+            "arshif: warning: {e}; run `arshif reindex --db {}` when it has stopped, to erase them",
+            args.db.display()
+        );
+        return Ok(Exit::Internal);
+    }
     Ok(Exit::Success)
 }
 
@@ -37,15 +37,8 @@ pub fn unredact(args: RedactArgs) -> anyhow::Result<Exit> {
     let (_lock, mut store) = open_existing_writer(&args.db, args.wait)?;
     let (id, _) = find_article(&store, &args.url)?;
     let at = rfc3339(chrono::Utc::now());
-    let run = store.begin_run("unredact", Some(&args.url), &at, None)?;
     let r = store.unredact(id, &reason, &at)?;
-    store.finish_run(
-        run,
-        &rfc3339(chrono::Utc::now()),
-        "complete",
-        &reason,
-        &counts(&r),
-    )?;
+    log_run(&store, "unredact", &args.url, &at, &reason, &r)?;
     writeln!(
         std::io::stdout().lock(),
         "lifted the takedown of {}: it may be archived again (removed versions stay removed)",
@@ -54,15 +47,41 @@ pub fn unredact(args: RedactArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
+/// Records a takedown command in `runs`, once it has succeeded.
+fn log_run(
+    store: &crate::store::Store,
+    command: &str,
+    url: &str,
+    at: &str,
+    reason: &str,
+    r: &crate::store::Redaction,
+) -> anyhow::Result<()> {
+    let run = store.begin_run(command, Some(url), at, None)?;
+    store.finish_run(
+        run,
+        &rfc3339(chrono::Utc::now()),
+        "complete",
+        reason,
+        &counts(r),
+    )?;
+    Ok(())
+}
+
 pub fn reindex(args: ReindexArgs) -> anyhow::Result<Exit> {
     let (_lock, mut store) = open_existing_writer(&args.db, args.wait)?;
     let n = store.reindex()?;
     tracing::info!("reindexed {n} versions");
+    // Also finishes what a takedown could not erase while a reader held the file.
+    if let Err(e) = store.purge_free_space() {
+        eprintln!("arshif: warning: {e}");
+        return Ok(Exit::Internal);
+    }
     Ok(Exit::Success)
 }
 
 fn reason(args: &RedactArgs) -> anyhow::Result<String> {
-    let r = args.reason.trim();
+    // One line, whatever was typed: it is shown in lists and logs.
+    let r = args.reason.split_whitespace().collect::<Vec<_>>().join(" ");
     if r.is_empty() {
         return Err(Error::InvalidSetting {
             name: "--reason",
@@ -70,7 +89,7 @@ fn reason(args: &RedactArgs) -> anyhow::Result<String> {
         }
         .into());
     }
-    Ok(r.to_string())
+    Ok(r)
 }
 
 fn counts(r: &crate::store::Redaction) -> String {

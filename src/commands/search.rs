@@ -23,7 +23,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Exit> {
             site: args.site.clone(),
             since: args.since.map(stored_time),
             all_versions: args.all_versions,
-            limit: args.limit,
+            limit: args.limit as usize,
         },
     )?;
     let mut out = std::io::stdout().lock();
@@ -58,7 +58,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Exit> {
             }
             for (i, h) in hits.iter().enumerate() {
                 let title = h.title.as_deref().unwrap_or("(no title)");
-                let title = search::snippet(title, &query, usize::MAX).marked(open, close);
+                let title = search::highlight(title, &query).marked(open, close);
                 let snippet = search::snippet(&h.body, &query, SNIPPET_WORDS).marked(open, close);
                 let latest = if h.latest { ", latest" } else { "" };
                 writeln!(out, "{}. {title}", i + 1)?;

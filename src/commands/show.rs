@@ -20,7 +20,14 @@ pub fn run(args: ShowArgs) -> anyhow::Result<Exit> {
     let Some(v) = store.version(id, &pick)? else {
         let known = store.version_numbers(id)?;
         let reason = match (&pick, known.is_empty()) {
-            (_, true) => format!("{key} has no stored version (see `arshif history`)"),
+            (_, true) => match store
+                .redactions(id)?
+                .last()
+                .filter(|r| r.action == "redact")
+            {
+                Some(r) => format!("{key} was redacted on {} ({})", r.at, r.reason),
+                None => format!("{key} has no stored version (see `arshif history`)"),
+            },
             (VersionPick::Number(n), _) => {
                 format!("{key} has no version {n} (it has 1 to {})", known.len())
             }

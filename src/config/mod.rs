@@ -52,6 +52,15 @@ pub fn default_user_agent(contact: Option<&str>) -> String {
 /// Parses a time given on the command line: RFC 3339 (any offset), or `YYYY-MM-DD` with an
 /// optional `THH:MM[:SS]`, read as UTC when no zone is given.
 pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+    use chrono::Datelike;
+    let t = parse_time_any_year(s)?;
+    if !(1..=9999).contains(&t.year()) {
+        return Err(format!("{s:?} is outside the years 1 to 9999 (in UTC)"));
+    }
+    Ok(t)
+}
+
+fn parse_time_any_year(s: &str) -> Result<DateTime<Utc>, String> {
     let t = s.trim();
     if let Ok(d) = DateTime::parse_from_rfc3339(t) {
         return Ok(d.with_timezone(&Utc));
@@ -168,6 +177,7 @@ mod tests {
         assert!(t("20/11/2026").is_err());
         assert!(t("2026-13-01").is_err());
         assert!(t("").is_err());
+        assert!(t("9999-12-31T23:59:59-05:00").is_err(), "year 10000 in UTC");
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub fn write_jsonl(out: &mut impl Write, record: &Value) -> std::io::Result<()> 
 
 /// Writes the CSV header.
 pub fn write_csv_header(out: &mut impl Write) -> std::io::Result<()> {
-    writeln!(out, "{}", COLUMNS.join(","))
+    write!(out, "{}\r\n", COLUMNS.join(","))
 }
 
 /// Writes one CSV record (RFC 4180 quoting; `authors` as a JSON array; nulls empty).

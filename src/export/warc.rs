@@ -170,7 +170,7 @@ impl<W: Write> WarcExport<W> {
     /// Starts the file with its `warcinfo` record.
     pub fn begin(out: W, filename: &str, now: &str) -> io::Result<Self> {
         let mut writer = WarcWriter::new(out);
-        let warcinfo_id = record_id(&format!("arshif warcinfo {filename} {now}"));
+        let warcinfo_id = record_id(&format!("arshif warcinfo {filename}"));
         let software = format!("arshif/{}", env!("CARGO_PKG_VERSION"));
         let block = warc_fields(&[
             ("software", &software),

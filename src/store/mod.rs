@@ -198,6 +198,21 @@ impl Store {
     /// A database from a newer arshif, or a file that is not an arshif database, is refused
     /// before anything is written.
     pub fn open_writer(path: &Path) -> Result<Self> {
+        Self::open_for_writing(path, false)
+    }
+
+    /// Opens an existing archive for writing (`reindex`, `redact`): a missing file, an empty one
+    /// or any other file is refused untouched, never turned into an archive.
+    pub fn open_existing_writer(path: &Path) -> Result<Self> {
+        if !path.is_file() {
+            return Err(Error::DatabaseMissing {
+                path: path.to_path_buf(),
+            });
+        }
+        Self::open_for_writing(path, true)
+    }
+
+    fn open_for_writing(path: &Path, must_be_archive: bool) -> Result<Self> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
             && !parent.is_dir()
         {
@@ -212,9 +227,23 @@ impl Store {
             path: path.to_path_buf(),
         };
         store.check_identity()?;
+        if must_be_archive && store.user_version()? == 0 {
+            return Err(Error::NotAnArchive {
+                path: path.to_path_buf(),
+            });
+        }
         store.configure()?;
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Checks, read-only, that `path` is an arshif archive this build can open (any schema up
+    /// to its own).
+    pub fn probe(path: &Path) -> Result<()> {
+        match Self::open_reader(path) {
+            Err(Error::DatabaseTooOld { .. }) => Ok(()),
+            other => other.map(drop),
+        }
     }
 
     /// Opens an existing database read-only; never creates or modifies it.
@@ -241,13 +270,10 @@ impl Store {
             });
         }
         if version < SCHEMA_VERSION {
-            return Err(Error::Database {
+            return Err(Error::DatabaseTooOld {
                 path: path.to_path_buf(),
-                message: format!(
-                    "written by an older arshif (schema {version}, this build reads {SCHEMA_VERSION}); \
-                     upgrade it once with `arshif reindex --db {}`",
-                    path.display()
-                ),
+                found: version,
+                known: SCHEMA_VERSION,
             });
         }
         Ok(store)
@@ -810,7 +836,7 @@ mod tests {
             .unwrap();
         }
         assert!(
-            matches!(Store::open_reader(&path), Err(Error::Database { message, .. }) if message.contains("reindex")),
+            matches!(Store::open_reader(&path), Err(Error::DatabaseTooOld { .. })),
             "a reader never upgrades; it says how"
         );
         let s = Store::open_writer(&path).unwrap();

@@ -100,10 +100,29 @@ impl Store {
         tx.execute_batch("INSERT INTO search_index (search_index) VALUES ('optimize');")
             .map_err(err)?;
         tx.commit().map_err(err)?;
-        self.conn
-            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
-            .map_err(err)?;
         Ok(entry)
+    }
+
+    /// Rewrites the file so that no removed text survives in free space, unused parts of pages
+    /// or the WAL (`VACUUM`, then a truncating checkpoint). Err when another connection holds
+    /// the database open in a transaction: the removal is committed, but old pages may linger
+    /// until this is run again.
+    pub fn purge_free_space(&self) -> Result<()> {
+        let err = |e: rusqlite::Error| sqlite(&self.path, e);
+        self.conn.execute_batch("VACUUM;").map_err(err)?;
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+            .map_err(err)?;
+        if busy != 0 {
+            return Err(Error::Database {
+                path: self.path.clone(),
+                message: "another process is reading the archive, so old pages stay in the \
+                          write-ahead log until it stops"
+                    .into(),
+            });
+        }
+        Ok(())
     }
 
     /// Lifts a takedown: the article may be archived again (from version 1 of what it says then).
