@@ -29,8 +29,10 @@ pub struct Cli {
 pub enum Command {
     /// Follow the next-article chain from URL and archive every article.
     Crawl(CrawlArgs),
-    /// Crawl every site of a config file concurrently, for cron (see arshif.example.toml).
+    /// Crawl every site of a config file concurrently, then revisit what is due (for cron).
     Run(RunArgs),
+    /// Only the revisits of `run`: fetch archived articles again on their age's schedule.
+    Revisit(RunArgs),
     /// Print every stored version (oldest first per article) as JSON Lines or CSV.
     Export(ExportArgs),
     /// Run the extractor on saved HTML files and print what it finds.

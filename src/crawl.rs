@@ -92,6 +92,8 @@ pub enum EndReason {
     KnownStreak(usize),
     /// `--max-duration` was reached before the chain ended.
     TimeUp,
+    /// Every due revisit was made.
+    RevisitsDone,
 }
 
 impl EndReason {
@@ -120,6 +122,7 @@ impl std::fmt::Display for EndReason {
                 )
             }
             EndReason::TimeUp => write!(f, "--max-duration reached"),
+            EndReason::RevisitsDone => write!(f, "every due revisit made"),
         }
     }
 }
@@ -205,65 +208,29 @@ pub async fn crawl_with_gate(
     gate: Arc<Gate>,
     cancel: CancellationToken,
 ) -> Result<Summary> {
-    let fetcher = Fetcher::new(&settings.fetch)?;
-    let now = now_rfc3339();
     let configured = urls::normalize(&settings.start);
     let start = if settings.resume {
         resume_point(store, &configured, settings.site.as_deref())?.unwrap_or(configured.clone())
     } else {
         configured.clone()
     };
-    let run_id = store.begin_run(
-        &settings.command,
-        Some(configured.as_str()),
-        &now,
-        settings.site.as_deref(),
-    )?;
-    let mut walk = Walk {
-        store,
-        settings,
-        fetcher,
-        gate,
-        scope: Scope::new(&configured, &settings.allowed_hosts),
-        robots: HashMap::new(),
-        run_id,
-        cancel,
-        outcomes: BTreeMap::new(),
-    };
+    let mut walk = Walk::begin(store, settings, gate, cancel, configured.as_str())?;
     let result = walk.run(start).await;
-    let (pages, end) = match result {
-        Ok(v) => v,
-        Err(e) => {
-            let counts = serde_json::to_string(&walk.outcomes).unwrap_or_default();
-            let _ =
-                walk.store
-                    .finish_run(run_id, &now_rfc3339(), "failed", &e.to_string(), &counts);
-            return Err(e);
-        }
-    };
-    let status = match (
-        &end,
-        walk.outcomes
-            .keys()
-            .any(|k| FetchOutcome::is_failure_name(k)),
-    ) {
-        (EndReason::Interrupted, _) => "interrupted",
-        (_, true) => "failed",
-        _ => "complete",
-    };
-    if !end.leaves_pending() && end != EndReason::NoNextLink {
-        // A finished walk: the next run starts from the configured start again.
-        walk.store.set_resume(run_id, None)?;
-    }
-    let counts = serde_json::to_string(&walk.outcomes).unwrap_or_default();
-    walk.store
-        .finish_run(run_id, &now_rfc3339(), status, &end.to_string(), &counts)?;
-    Ok(Summary {
-        run_id,
-        pages,
-        outcomes: walk.outcomes,
-        end,
-    })
+    walk.finish(result)
+}
+
+/// Fetches archived articles again (conditionally), most overdue first, without following
+/// their next links: a new version only on a real change, a 404/410 recorded as gone.
+pub async fn revisit_with_gate(
+    store: &mut Store,
+    settings: &CrawlSettings,
+    due: &[Url],
+    gate: Arc<Gate>,
+    cancel: CancellationToken,
+) -> Result<Summary> {
+    let mut walk = Walk::begin(store, settings, gate, cancel, settings.start.as_str())?;
+    let result = walk.revisit(due).await;
+    walk.finish(result)
 }
 
 /// Where the last run of this start URL left off: the page it had not yet processed (when it
@@ -275,7 +242,114 @@ fn resume_point(store: &Store, start: &Url, site: Option<&str>) -> Result<Option
         .and_then(|u| Url::parse(&u).ok()))
 }
 
-impl Walk<'_> {
+impl<'a> Walk<'a> {
+    /// Records the run's start and sets up the walk.
+    fn begin(
+        store: &'a mut Store,
+        settings: &'a CrawlSettings,
+        gate: Arc<Gate>,
+        cancel: CancellationToken,
+        start_url: &str,
+    ) -> Result<Self> {
+        let fetcher = Fetcher::new(&settings.fetch)?;
+        let run_id = store.begin_run(
+            &settings.command,
+            Some(start_url),
+            &now_rfc3339(),
+            settings.site.as_deref(),
+        )?;
+        Ok(Walk {
+            store,
+            settings,
+            fetcher,
+            gate,
+            scope: Scope::new(&settings.start, &settings.allowed_hosts),
+            robots: HashMap::new(),
+            run_id,
+            cancel,
+            outcomes: BTreeMap::new(),
+        })
+    }
+
+    /// Records how the run ended.
+    fn finish(mut self, result: Result<(usize, EndReason)>) -> Result<Summary> {
+        let run_id = self.run_id;
+        let (pages, end) = match result {
+            Ok(v) => v,
+            Err(e) => {
+                let counts = serde_json::to_string(&self.outcomes).unwrap_or_default();
+                let _ = self.store.finish_run(
+                    run_id,
+                    &now_rfc3339(),
+                    "failed",
+                    &e.to_string(),
+                    &counts,
+                );
+                return Err(e);
+            }
+        };
+        let failed = self
+            .outcomes
+            .keys()
+            .any(|k| FetchOutcome::is_failure_name(k));
+        let status = match (&end, failed) {
+            (EndReason::Interrupted, _) => "interrupted",
+            (_, true) => "failed",
+            _ => "complete",
+        };
+        if !end.leaves_pending() && end != EndReason::NoNextLink {
+            // A finished walk: the next run starts from the configured start again.
+            self.store.set_resume(run_id, None)?;
+        }
+        let counts = serde_json::to_string(&self.outcomes).unwrap_or_default();
+        self.store
+            .finish_run(run_id, &now_rfc3339(), status, &end.to_string(), &counts)?;
+        Ok(Summary {
+            run_id,
+            pages,
+            outcomes: std::mem::take(&mut self.outcomes),
+            end,
+        })
+    }
+
+    /// Fetches each URL once, in order, as [`revisit_with_gate`] describes.
+    async fn revisit(&mut self, due: &[Url]) -> Result<(usize, EndReason)> {
+        let mut pages = 0;
+        for url in due {
+            if self.cancel.is_cancelled() {
+                return Ok((pages, EndReason::Interrupted));
+            }
+            if self
+                .settings
+                .deadline
+                .is_some_and(|d| tokio::time::Instant::now() >= d)
+            {
+                return Ok((pages, EndReason::TimeUp));
+            }
+            if pages >= self.settings.max_articles {
+                return Ok((pages, EndReason::MaxArticles));
+            }
+            match self.robots_allow(url).await? {
+                Some(true) => {}
+                Some(false) => {
+                    self.record_skip(
+                        url,
+                        FetchOutcome::RobotsDisallowed,
+                        "disallowed by robots.txt",
+                    )?;
+                    continue;
+                }
+                None => return Ok((pages, EndReason::Interrupted)),
+            }
+            let Some(done) = self.page(url).await? else {
+                return Ok((pages, EndReason::Interrupted));
+            };
+            pages += 1;
+            *self.outcomes.entry(done.outcome.as_str()).or_default() += 1;
+        }
+        Ok((pages, EndReason::RevisitsDone))
+    }
+
     async fn run(&mut self, start: Url) -> Result<(usize, EndReason)> {
         let mut seen: HashSet<String> = HashSet::new();
         let mut seen_articles: HashSet<String> = HashSet::new();

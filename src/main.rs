@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use arshif::cli::{Cli, Command};
+use arshif::commands::run::Steps;
 use arshif::commands::{self, Exit, Shutdown};
 use arshif::config::file::LogFormat;
 use clap::Parser;
@@ -23,7 +24,9 @@ fn main() -> ExitCode {
         }
     };
     let log_format = match &cli.command {
-        Command::Run(args) => commands::run::log_format(args, cli.log_format),
+        Command::Run(args) | Command::Revisit(args) => {
+            commands::run::log_format(args, cli.log_format)
+        }
         _ => cli.log_format.unwrap_or_default(),
     };
     init_logging(cli.verbose, log_format);
@@ -50,7 +53,8 @@ fn main() -> ExitCode {
 async fn run(command: Command, shutdown: &Shutdown) -> Exit {
     let result = match command {
         Command::Crawl(args) => commands::crawl::run(args, shutdown).await,
-        Command::Run(args) => commands::run::run(args, shutdown).await,
+        Command::Run(args) => commands::run::run(args, shutdown, Steps::CrawlAndRevisit).await,
+        Command::Revisit(args) => commands::run::run(args, shutdown, Steps::RevisitOnly).await,
         Command::Export(args) => commands::export::run(args),
         Command::Extract(args) => commands::extract::run(args),
         Command::Demo(args) => commands::demo::run(args, shutdown).await,

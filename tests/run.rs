@@ -364,3 +364,75 @@ async fn json_logs_for_log_shippers() {
     }
     assert!(err.contains("new articles"), "a summary per site: {err}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn revisits_follow_the_schedule_and_record_removals() {
+    let c = chain_site(3).await;
+    let site = site_table(
+        "s",
+        &c.server.url(&c.paths[0]),
+        "[site.revisit]\nschedule = [{ until = \"60d\", every = \"1s\" }]",
+    );
+    let config = write_config(c.dir.path(), &format!("rate = 50\n{site}"));
+    let db = c.dir.path().join("archive.db");
+    // Nothing is due right after archiving.
+    assert_eq!(code(&run(&config, &[]).await), 0);
+    c.server.clear_log();
+    assert_eq!(
+        code(&arshif(args(&["revisit", "--config", config.to_str().unwrap()])).await),
+        0
+    );
+    assert!(
+        page_requests(&c.server.requests()).is_empty(),
+        "nothing due yet"
+    );
+
+    // A second later everything is due: conditional requests, no new version.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let out = arshif(args(&["revisit", "--config", config.to_str().unwrap()])).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let pages = page_requests(&c.server.requests());
+    assert_eq!(pages.len(), 3);
+    assert!(
+        pages.iter().all(|r| r.status == 304),
+        "conditional revisits"
+    );
+    assert_eq!(export(&db).await.len(), 3);
+
+    // An edit is a new version; a removal is recorded against the article, not as a failure.
+    let edited = article_page(
+        "Council story number 1",
+        &[PARAGRAPHS[0], PARAGRAPHS[2]],
+        Some(&c.paths[1]),
+    );
+    std::fs::write(c.site.join(&c.paths[0][1..]), edited).unwrap();
+    std::fs::remove_file(c.site.join(&c.paths[2][1..])).unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let out = arshif(args(&["revisit", "--config", config.to_str().unwrap()])).await;
+    assert_eq!(
+        code(&out),
+        0,
+        "a removed article is not an error: {}",
+        stderr(&out)
+    );
+    assert_eq!(export(&db).await.len(), 4);
+    let history = arshif(args(&[
+        "history",
+        &c.server.url(&c.paths[2]),
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "json",
+    ]))
+    .await;
+    let history: serde_json::Value = serde_json::from_slice(&history.stdout).unwrap();
+    let outcomes: Vec<&str> = history["fetches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes.last(), Some(&"gone"), "{outcomes:?}");
+    let commands: Vec<String> = runs(&db).into_iter().map(|r| r.0).collect();
+    assert!(commands.contains(&"revisit".to_string()));
+}

@@ -17,7 +17,8 @@ use crate::fetch::FetchSettings;
 use crate::politeness::Gate;
 use crate::store::Store;
 use crate::store::lock::WriterLock;
-use crate::{config, urls};
+use crate::{config, revisit, urls};
+use chrono::{DateTime, Utc};
 
 /// The log format the run asks for: the flag, else the config file's (read leniently: a broken
 /// file is reported by [`run`] itself).
@@ -26,7 +27,16 @@ pub fn log_format(args: &RunArgs, flag: Option<LogFormat>) -> LogFormat {
         .unwrap_or_default()
 }
 
-pub async fn run(args: RunArgs, shutdown: &Shutdown) -> anyhow::Result<Exit> {
+/// What a run does for each site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Steps {
+    /// `arshif run`: walk the start URLs, then make the revisits that are due.
+    CrawlAndRevisit,
+    /// `arshif revisit`: only the revisits.
+    RevisitOnly,
+}
+
+pub async fn run(args: RunArgs, shutdown: &Shutdown, steps: Steps) -> anyhow::Result<Exit> {
     let file = file::read(&args.config)?;
     let base = args
         .config
@@ -61,7 +71,7 @@ pub async fn run(args: RunArgs, shutdown: &Shutdown) -> anyhow::Result<Exit> {
         tasks.spawn(async move {
             let _permit = jobs.acquire_owned().await;
             let name = site.name.clone();
-            let result = crawl_site(&db, site, gate, cancel, deadline, resolve).await;
+            let result = crawl_site(&db, site, gate, cancel, deadline, resolve, steps).await;
             (name, result)
         });
     }
@@ -97,7 +107,8 @@ fn overrides(args: &RunArgs) -> Overrides {
     }
 }
 
-/// Walks each start URL of one site in turn, on the site's own connection.
+/// Walks each start URL of one site in turn, then revisits what is due, on the site's own
+/// connection.
 async fn crawl_site(
     db: &Path,
     site: SitePlan,
@@ -105,38 +116,99 @@ async fn crawl_site(
     cancel: tokio_util::sync::CancellationToken,
     deadline: Option<tokio::time::Instant>,
     resolve: Vec<(String, std::net::SocketAddr)>,
+    steps: Steps,
 ) -> crate::Result<Vec<Summary>> {
     let mut store = tokio::task::block_in_place(|| Store::open_writer(db))?;
     let mut summaries = Vec::new();
-    for start in &site.start_urls {
-        if cancel.is_cancelled() {
-            break;
+    let settings_for = |start: &url::Url, command: &str| CrawlSettings {
+        start: start.clone(),
+        max_articles: site.max_articles,
+        rate: site.rate,
+        ignore_robots: false,
+        allowed_hosts: site.allowed_hosts.clone(),
+        timezone: site.timezone,
+        keep_all_captures: site.keep_all_captures,
+        rules: site.rules.clone(),
+        fetch: FetchSettings {
+            user_agent: site.user_agent.clone(),
+            connect_timeout: site.connect_timeout,
+            timeout: site.timeout,
+            max_body_bytes: config::MAX_BODY_BYTES,
+            resolve: resolve.clone(),
+        },
+        command: command.into(),
+        site: Some(site.name.clone()),
+        stop_after_known: site.stop_after_known,
+        resume: true,
+        deadline,
+    };
+    if steps == Steps::CrawlAndRevisit {
+        for start in &site.start_urls {
+            if cancel.is_cancelled() {
+                return Ok(summaries);
+            }
+            let settings = settings_for(start, "run");
+            summaries.push(
+                crawl::crawl_with_gate(&mut store, &settings, gate.clone(), cancel.clone()).await?,
+            );
         }
-        let settings = CrawlSettings {
-            start: start.clone(),
-            max_articles: site.max_articles,
-            rate: site.rate,
-            ignore_robots: false,
-            allowed_hosts: site.allowed_hosts.clone(),
-            timezone: site.timezone,
-            keep_all_captures: site.keep_all_captures,
-            rules: site.rules.clone(),
-            fetch: FetchSettings {
-                user_agent: site.user_agent.clone(),
-                connect_timeout: site.connect_timeout,
-                timeout: site.timeout,
-                max_body_bytes: config::MAX_BODY_BYTES,
-                resolve: resolve.clone(),
-            },
-            command: "run".into(),
-            site: Some(site.name.clone()),
-            stop_after_known: site.stop_after_known,
-            resume: true,
-            deadline,
-        };
+    }
+    if cancel.is_cancelled() {
+        return Ok(summaries);
+    }
+    let due = due_urls(&store, &site, chrono::Utc::now())?;
+    if !due.is_empty() {
+        let mut settings = settings_for(&site.start_urls[0], "revisit");
+        settings.max_articles = usize::MAX;
         summaries.push(
-            crawl::crawl_with_gate(&mut store, &settings, gate.clone(), cancel.clone()).await?,
+            crawl::revisit_with_gate(&mut store, &settings, &due, gate.clone(), cancel.clone())
+                .await?,
         );
     }
     Ok(summaries)
+}
+
+/// The site's archived articles due for a revisit at `now`, most overdue first.
+fn due_urls(store: &Store, site: &SitePlan, now: DateTime<Utc>) -> crate::Result<Vec<url::Url>> {
+    let stop =
+        chrono::Duration::from_std(site.revisit.stop_after()).unwrap_or(chrono::Duration::MAX);
+    let since = now
+        .checked_sub_signed(stop)
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let hosts: Vec<String> = site
+        .start_urls
+        .iter()
+        .filter_map(urls::host_key)
+        .chain(site.allowed_hosts.iter().cloned())
+        .collect();
+    let parse = |t: &str| {
+        DateTime::parse_from_rfc3339(t)
+            .ok()
+            .map(|d| d.with_timezone(&Utc))
+    };
+    let candidates = store
+        .revisit_candidates(&config::stored_time(since))?
+        .into_iter()
+        .filter(|r| {
+            hosts.iter().any(|h| {
+                r.host == *h
+                    || r.host
+                        .strip_prefix(h.as_str())
+                        .is_some_and(|p| p.starts_with(':'))
+            })
+        })
+        .filter_map(|r| {
+            let first_seen = parse(&r.first_seen_at)?;
+            let published = r.published_at.as_deref().and_then(parse);
+            Some(revisit::Candidate {
+                article_id: r.article_id,
+                url: r.url,
+                born: published.map_or(first_seen, |p| p.min(first_seen)),
+                last_fetched: parse(&r.last_fetched_at).unwrap_or(first_seen),
+            })
+        });
+    Ok(revisit::due(candidates, &site.revisit, now)
+        .into_iter()
+        .filter_map(|d| url::Url::parse(&d.url).ok())
+        .collect())
 }

@@ -9,8 +9,8 @@ mod query;
 mod redact;
 
 pub use query::{
-    ArticleSummary, ExportFilter, ListFilter, SearchHit, SearchScope, Tombstone, VersionPick,
-    WarcFetch,
+    ArticleSummary, ExportFilter, ListFilter, RevisitRow, SearchHit, SearchScope, Tombstone,
+    VersionPick, WarcFetch,
 };
 pub use redact::Redaction;
 
@@ -581,7 +581,20 @@ impl Store {
                     .map_err(err)?,
                 )
             }
-            None => None,
+            // A page that gave no article (a 404, a failure) still belongs to the article last
+            // fetched from its URL, so that history shows "gone on …".
+            None => match page.rows.last() {
+                Some(row) => tx
+                    .query_row(
+                        "SELECT article_id FROM fetches WHERE url = ?1 AND article_id IS NOT NULL
+                         ORDER BY id DESC LIMIT 1",
+                        params![row.url],
+                        |r| r.get::<_, i64>(0),
+                    )
+                    .optional()
+                    .map_err(err)?,
+                None => None,
+            },
         };
         let mut last_fetch_id = None;
         let n = page.rows.len();

@@ -131,7 +131,50 @@ pub struct WarcFetch {
     pub origin: (i64, String, String),
 }
 
+/// An archived article as the revisit planner sees it (times as stored, RFC 3339).
+#[derive(Debug, Clone)]
+pub struct RevisitRow {
+    pub article_id: i64,
+    pub url: String,
+    pub host: String,
+    pub first_seen_at: String,
+    pub published_at: Option<String>,
+    pub last_fetched_at: String,
+}
+
 impl Store {
+    /// Articles first seen since `seen_since` (RFC 3339), not under a takedown, with their
+    /// publication time and last fetch: what the revisit planner chooses from.
+    pub fn revisit_candidates(&self, seen_since: &str) -> Result<Vec<RevisitRow>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT a.id, a.url, a.host, a.first_seen_at,
+                        (SELECT published_at FROM versions WHERE article_id = a.id
+                         ORDER BY version DESC LIMIT 1),
+                        coalesce((SELECT max(requested_at) FROM fetches WHERE article_id = a.id),
+                                 a.last_seen_at)
+                 FROM articles a
+                 WHERE a.first_seen_at >= ?1
+                   AND EXISTS (SELECT 1 FROM versions WHERE article_id = a.id)
+                 ORDER BY a.id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![seen_since], |r| {
+                Ok(RevisitRow {
+                    article_id: r.get(0)?,
+                    url: r.get(1)?,
+                    host: r.get(2)?,
+                    first_seen_at: r.get(3)?,
+                    published_at: r.get(4)?,
+                    last_fetched_at: r.get(5)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
     /// The article stored under `url`: its key, or a URL it was fetched from.
     pub fn find_article(&self, url: &str) -> Result<Option<(i64, String)>> {
         self.conn
