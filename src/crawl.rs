@@ -26,6 +26,8 @@ use crate::{Error, Result};
 
 /// The largest robots.txt read (RFC 9309 asks for at least 500 KiB).
 const ROBOTS_MAX_BYTES: usize = 500 * 1024;
+/// How long a robots.txt answer is kept (RFC 9309 allows up to 24 hours).
+const ROBOTS_CACHE_HOURS: i64 = 24;
 /// Redirects followed for robots.txt (RFC 9309: at least five).
 const ROBOTS_MAX_REDIRECTS: usize = 5;
 
@@ -52,6 +54,8 @@ pub struct CrawlSettings {
     pub resume: bool,
     /// Start no new page after this moment (`--max-duration`).
     pub deadline: Option<tokio::time::Instant>,
+    /// Use robots.txt answers kept in the database for up to 24 hours (`arshif run`).
+    pub robots_cache: bool,
 }
 
 impl CrawlSettings {
@@ -72,6 +76,7 @@ impl CrawlSettings {
             stop_after_known: 0,
             resume: false,
             deadline: None,
+            robots_cache: false,
         }
     }
 }
@@ -433,8 +438,12 @@ impl<'a> Walk<'a> {
             return Ok(Some(false));
         };
         if !self.robots.contains_key(&host) {
-            let Some(rules) = self.fetch_robots(url, &host).await? else {
-                return Ok(None);
+            let rules = match self.cached_robots(&host)? {
+                Some(rules) => rules,
+                None => match self.fetch_robots(url, &host).await? {
+                    Some(rules) => rules,
+                    None => return Ok(None),
+                },
             };
             if let Some(delay) = rules.crawl_delay() {
                 self.gate.slow_down(&host, delay);
@@ -442,6 +451,25 @@ impl<'a> Walk<'a> {
             self.robots.insert(host.clone(), rules);
         }
         Ok(Some(self.robots[&host].allows(url)))
+    }
+
+    /// A robots.txt answer kept by an earlier run, when the settings allow it.
+    fn cached_robots(&self, host: &str) -> Result<Option<HostRules>> {
+        if !self.settings.robots_cache {
+            return Ok(None);
+        }
+        let since =
+            crate::config::stored_time(Utc::now() - chrono::Duration::hours(ROBOTS_CACHE_HOURS));
+        let cached = blocking(|| self.store.cached_robots(host, &since))?;
+        Ok(cached.map(|(status, body)| {
+            let fetch = match body {
+                Some(b) if (200..300).contains(&status) => RobotsFetch::Found(b),
+                _ => RobotsFetch::Unavailable(status),
+            };
+            let rules = HostRules::from_fetch(&fetch);
+            info!(host, rules = %rules.source, "robots.txt (kept from an earlier run)");
+            rules
+        }))
     }
 
     async fn fetch_robots(&mut self, page: &Url, host: &str) -> Result<Option<HostRules>> {
@@ -483,6 +511,20 @@ impl<'a> Walk<'a> {
         };
         let rules = HostRules::from_fetch(&access);
         info!(host, rules = %rules.source, "robots.txt");
+        if self.settings.robots_cache {
+            let status = match &fetched.result {
+                PageResult::Response(r) => Some(r.status),
+                PageResult::Failed { .. } => None,
+            };
+            let kept = match &access {
+                RobotsFetch::Found(body) => status.map(|s| (s, Some(body.as_slice()))),
+                RobotsFetch::Unavailable(s) => Some((*s, None)),
+                _ => None,
+            };
+            if let Some((status, body)) = kept {
+                blocking(|| self.store.cache_robots(host, &now_rfc3339(), status, body))?;
+            }
+        }
         // An unreachable robots.txt forbids the host (RFC 9309) and is a failure worth exit 2:
         // a cron job must not go quiet because a site's robots.txt is down.
         let last = match (&access, &fetched.result) {

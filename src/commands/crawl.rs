@@ -51,6 +51,7 @@ pub async fn run(args: CrawlArgs, shutdown: &Shutdown) -> anyhow::Result<Exit> {
         stop_after_known: 0,
         resume: false,
         deadline: None,
+        robots_cache: false,
     };
     let _lock = tokio::task::block_in_place(|| WriterLock::acquire(&args.db, args.wait))?;
     let mut store = Store::open_writer(&args.db)?;

@@ -116,6 +116,7 @@ fn settings_for(site: &DemoSite, addr: SocketAddr, rate: f64) -> anyhow::Result<
         stop_after_known: 0,
         resume: false,
         deadline: None,
+        robots_cache: false,
     })
 }
 

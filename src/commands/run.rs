@@ -141,6 +141,7 @@ async fn crawl_site(
         stop_after_known: site.stop_after_known,
         resume: true,
         deadline,
+        robots_cache: true,
     };
     if steps == Steps::CrawlAndRevisit {
         for start in &site.start_urls {

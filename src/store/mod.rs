@@ -401,6 +401,35 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// A robots.txt answer for `host` fetched since `since` (RFC 3339): (status, body).
+    pub fn cached_robots(&self, host: &str, since: &str) -> Result<Option<(u16, Option<Vec<u8>>)>> {
+        self.conn
+            .query_row(
+                "SELECT status, body FROM robots_cache WHERE host = ?1 AND fetched_at >= ?2",
+                params![host, since],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Keeps a robots.txt answer for later runs.
+    pub fn cache_robots(
+        &self,
+        host: &str,
+        fetched_at: &str,
+        status: u16,
+        body: Option<&[u8]>,
+    ) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO robots_cache (host, fetched_at, status, body) VALUES (?1, ?2, ?3, ?4)",
+                params![host, fetched_at, status, body],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     /// Records how a run ended.
     pub fn finish_run(
         &self,

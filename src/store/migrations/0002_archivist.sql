@@ -6,6 +6,15 @@ ALTER TABLE runs ADD COLUMN site TEXT;
 ALTER TABLE runs ADD COLUMN resume_url TEXT;
 CREATE INDEX runs_start ON runs(start_url, id);
 
+-- robots.txt answers kept for up to 24 hours (RFC 9309), so a cron run with nothing due
+-- sends no request. Only definite answers are kept: a body (2xx) or "none" (4xx).
+CREATE TABLE robots_cache (
+    host        TEXT PRIMARY KEY,             -- host:port
+    fetched_at  TEXT NOT NULL,                -- RFC 3339 UTC
+    status      INTEGER NOT NULL,             -- the HTTP status
+    body        BLOB                          -- the robots.txt body for a 2xx, NULL otherwise
+) WITHOUT ROWID;
+
 -- The request headers arshif sent (JSON array of [name, value] pairs), for WARC request records.
 ALTER TABLE fetches ADD COLUMN request_headers TEXT;
 
