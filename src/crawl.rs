@@ -56,6 +56,8 @@ pub struct CrawlSettings {
     pub deadline: Option<tokio::time::Instant>,
     /// Use robots.txt answers kept in the database for up to 24 hours (`arshif run`).
     pub robots_cache: bool,
+    /// On a section or home page used as the start: the link to its first article.
+    pub first_article_selector: Option<(String, scraper::Selector)>,
 }
 
 impl CrawlSettings {
@@ -77,6 +79,7 @@ impl CrawlSettings {
             resume: false,
             deadline: None,
             robots_cache: false,
+            first_article_selector: None,
         }
     }
 }
@@ -99,9 +102,22 @@ pub enum EndReason {
     TimeUp,
     /// Every due revisit was made.
     RevisitsDone,
+    /// A feed or sitemap gave start points (internal: the walk goes on with them).
+    Listed,
 }
 
 impl EndReason {
+    /// Whether the whole walk stops here, rather than only one chain of a feed's start points.
+    fn ends_walk(&self) -> bool {
+        matches!(
+            self,
+            EndReason::Interrupted
+                | EndReason::TimeUp
+                | EndReason::MaxArticles
+                | EndReason::KnownStreak(_)
+        )
+    }
+
     /// Whether the next run should start where this one stopped (its chain was not finished).
     fn leaves_pending(&self) -> bool {
         matches!(self, EndReason::Interrupted | EndReason::TimeUp)
@@ -128,6 +144,7 @@ impl std::fmt::Display for EndReason {
             }
             EndReason::TimeUp => write!(f, "--max-duration reached"),
             EndReason::RevisitsDone => write!(f, "every due revisit made"),
+            EndReason::Listed => write!(f, "the listed articles were walked"),
         }
     }
 }
@@ -181,6 +198,19 @@ struct Walk<'a> {
     run_id: i64,
     cancel: CancellationToken,
     outcomes: BTreeMap<&'static str, usize>,
+    /// Whether the page being processed is the walk's start (a listing may stand there).
+    at_start: bool,
+    /// The walk started from a feed, sitemap or section page: it starts there again next time.
+    from_listing: bool,
+}
+
+/// What a walk has seen so far, across the chains of its start points.
+#[derive(Debug, Default)]
+struct WalkState {
+    seen: HashSet<String>,
+    seen_articles: HashSet<String>,
+    pages: usize,
+    known_streak: usize,
 }
 
 /// What processing one page gave.
@@ -192,6 +222,8 @@ struct PageDone {
     /// The article this page belongs to, when known.
     key: Option<String>,
     end: Option<EndReason>,
+    /// Start points a feed or sitemap listed (only read on the walk's first page).
+    listed: Vec<Url>,
 }
 
 /// Crawls the chain from `settings.start`. Page failures are counted, not returned as errors;
@@ -273,6 +305,8 @@ impl<'a> Walk<'a> {
             run_id,
             cancel,
             outcomes: BTreeMap::new(),
+            at_start: false,
+            from_listing: false,
         })
     }
 
@@ -302,7 +336,7 @@ impl<'a> Walk<'a> {
             (_, true) => "failed",
             _ => "complete",
         };
-        if !end.leaves_pending() && end != EndReason::NoNextLink {
+        if !end.leaves_pending() && (end != EndReason::NoNextLink || self.from_listing) {
             // A finished walk: the next run starts from the configured start again.
             self.store.set_resume(run_id, None)?;
         }
@@ -355,30 +389,55 @@ impl<'a> Walk<'a> {
         Ok((pages, EndReason::RevisitsDone))
     }
 
+    /// Walks from `start`; when the start is a feed or sitemap, from each article it lists in
+    /// turn. The seen sets, the page count and the known streak span the whole walk.
     async fn run(&mut self, start: Url) -> Result<(usize, EndReason)> {
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut seen_articles: HashSet<String> = HashSet::new();
+        let mut state = WalkState::default();
+        let mut queue = std::collections::VecDeque::from([start]);
+        let mut first = true;
+        let mut end = EndReason::NoNextLink;
+        while let Some(start) = queue.pop_front() {
+            if state.seen.contains(start.as_str()) {
+                continue;
+            }
+            let (chain_end, listed) = self.chain(start, &mut state, first).await?;
+            first = false;
+            queue.extend(listed);
+            end = chain_end;
+            if end.ends_walk() {
+                break;
+            }
+        }
+        Ok((state.pages, end))
+    }
+
+    /// Follows one chain of next-article links.
+    async fn chain(
+        &mut self,
+        start: Url,
+        state: &mut WalkState,
+        walk_start: bool,
+    ) -> Result<(EndReason, Vec<Url>)> {
         let mut url = start;
-        let mut pages = 0usize;
-        let mut known_streak = 0usize;
+        let mut at_start = walk_start;
         loop {
             self.store.set_resume(self.run_id, Some(url.as_str()))?;
             if self.cancel.is_cancelled() {
-                return Ok((pages, EndReason::Interrupted));
+                return Ok((EndReason::Interrupted, Vec::new()));
             }
             if self
                 .settings
                 .deadline
                 .is_some_and(|d| tokio::time::Instant::now() >= d)
             {
-                return Ok((pages, EndReason::TimeUp));
+                return Ok((EndReason::TimeUp, Vec::new()));
             }
-            if pages >= self.settings.max_articles {
-                return Ok((pages, EndReason::MaxArticles));
+            if state.pages >= self.settings.max_articles {
+                return Ok((EndReason::MaxArticles, Vec::new()));
             }
             if !self.scope.allows(&url) {
                 self.record_skip(&url, FetchOutcome::OffSite, "link leaves the crawl scope")?;
-                return Ok((pages, EndReason::OffSite(url.to_string())));
+                return Ok((EndReason::OffSite(url.to_string()), Vec::new()));
             }
             match self.robots_allow(&url).await? {
                 Some(true) => {}
@@ -388,43 +447,54 @@ impl<'a> Walk<'a> {
                         FetchOutcome::RobotsDisallowed,
                         "disallowed by robots.txt",
                     )?;
-                    return Ok((pages, EndReason::RobotsDisallowed(url.to_string())));
+                    return Ok((EndReason::RobotsDisallowed(url.to_string()), Vec::new()));
                 }
-                None => return Ok((pages, EndReason::Interrupted)),
+                None => return Ok((EndReason::Interrupted, Vec::new())),
             }
-            seen.insert(url.to_string());
-            let Some(done) = self.page(&url).await? else {
-                return Ok((pages, EndReason::Interrupted));
+            state.seen.insert(url.to_string());
+            self.at_start = at_start;
+            let page = self.page(&url).await;
+            self.at_start = false;
+            let Some(done) = page? else {
+                return Ok((EndReason::Interrupted, Vec::new()));
             };
-            pages += 1;
-            *self.outcomes.entry(done.outcome.as_str()).or_default() += 1;
-            seen.extend(done.aliases);
-            if let Some(end) = done.end {
-                return Ok((pages, end));
+            let listing = done.outcome == FetchOutcome::Listing;
+            if !listing {
+                state.pages += 1;
             }
-            known_streak = match done.outcome {
-                FetchOutcome::Unchanged | FetchOutcome::NotModified => known_streak + 1,
+            *self.outcomes.entry(done.outcome.as_str()).or_default() += 1;
+            state.seen.extend(done.aliases);
+            if let Some(end) = done.end {
+                return Ok((end, Vec::new()));
+            }
+            if !done.listed.is_empty() {
+                return Ok((EndReason::Listed, done.listed));
+            }
+            state.known_streak = match done.outcome {
+                FetchOutcome::Unchanged | FetchOutcome::NotModified => state.known_streak + 1,
+                FetchOutcome::Listing => state.known_streak,
                 _ => 0,
             };
             let wanted = self.settings.stop_after_known;
-            if wanted > 0 && known_streak >= wanted {
-                return Ok((pages, EndReason::KnownStreak(known_streak)));
+            if wanted > 0 && state.known_streak >= wanted {
+                return Ok((EndReason::KnownStreak(state.known_streak), Vec::new()));
             }
             // The same article again under another URL (cache-busting queries): a cycle.
             if let Some(key) = done.key
-                && !seen_articles.insert(key.clone())
+                && !state.seen_articles.insert(key.clone())
             {
-                return Ok((pages, EndReason::Cycle(key)));
+                return Ok((EndReason::Cycle(key), Vec::new()));
             }
             let Some(next) = done.next else {
                 // The chain's end: the next run looks here again for a new next link.
-                return Ok((pages, EndReason::NoNextLink));
+                return Ok((EndReason::NoNextLink, Vec::new()));
             };
             let next = urls::normalize(&next);
-            if seen.contains(next.as_str()) {
-                return Ok((pages, EndReason::Cycle(next.to_string())));
+            if state.seen.contains(next.as_str()) {
+                return Ok((EndReason::Cycle(next.to_string()), Vec::new()));
             }
             url = next;
+            at_start = false;
         }
     }
 
@@ -616,6 +686,7 @@ impl<'a> Walk<'a> {
                     aliases: Vec::new(),
                     key: None,
                     end: Some(EndReason::Failed(url.to_string())),
+                    listed: Vec::new(),
                 }
             }
             PageResult::Response(resp) => {
@@ -642,6 +713,7 @@ impl<'a> Walk<'a> {
             aliases: vec![final_url.to_string()],
             key: None,
             end: Some(end),
+            listed: Vec::new(),
         };
         match resp.status {
             304 => {
@@ -682,6 +754,30 @@ impl<'a> Walk<'a> {
         if let Some(r) = rows.last_mut() {
             r.payload_digest = Some(digest.clone());
         }
+        if self.at_start
+            && crate::listing::is_feed(resp.header("content-type"), &resp.body)
+            && let Some(listed) = crate::listing::feed_links(&resp.body, &final_url)
+        {
+            // A feed or sitemap as the start: each article it lists is a start point.
+            set_last(
+                &mut rows,
+                FetchOutcome::Listing,
+                Some(format!("{} articles listed", listed.len())),
+            );
+            if let Some(r) = rows.last_mut() {
+                r.note = r.error.take();
+            }
+            self.commit_rows(rows)?;
+            self.from_listing = true;
+            return Ok(PageDone {
+                outcome: FetchOutcome::Listing,
+                next: None,
+                aliases,
+                key: None,
+                end: None,
+                listed,
+            });
+        }
         if !resp.is_html() {
             set_last(
                 &mut rows,
@@ -704,7 +800,28 @@ impl<'a> Walk<'a> {
             .map(|d| d.with_timezone(&Utc));
         let content_type = resp.header("content-type").map(str::to_string);
         let (html, _) = decode_html(&resp.body, content_type.as_deref());
-        let (article, next) = self.analyse(&html, &final_url, fetched_time);
+        let (article, next, first_listed) = self.analyse(&html, &final_url, fetched_time);
+
+        // A section or home page as the start: its first listed article starts the chain.
+        let listing_start = self.at_start
+            && (self.settings.first_article_selector.is_some()
+                || (!article.is_found() && next.is_none()));
+        if listing_start && let Some(first) = first_listed {
+            set_last(&mut rows, FetchOutcome::Listing, None);
+            if let Some(r) = rows.last_mut() {
+                r.note = Some(format!("first article: {first}"));
+            }
+            self.commit_rows(rows)?;
+            self.from_listing = true;
+            return Ok(PageDone {
+                outcome: FetchOutcome::Listing,
+                next: Some(first),
+                aliases,
+                key: None,
+                end: None,
+                listed: Vec::new(),
+            });
+        }
 
         if !article.is_found() {
             set_last(
@@ -732,6 +849,7 @@ impl<'a> Walk<'a> {
                 aliases,
                 key: None,
                 end: None,
+                listed: Vec::new(),
             });
         }
 
@@ -755,6 +873,7 @@ impl<'a> Walk<'a> {
                 aliases,
                 key: Some(key),
                 end: None,
+                listed: Vec::new(),
             });
         }
         let article_id = blocking(|| self.store.article_id(&key))?;
@@ -822,6 +941,7 @@ impl<'a> Walk<'a> {
             aliases,
             key: Some(key),
             end: None,
+            listed: Vec::new(),
         })
     }
 
@@ -876,6 +996,7 @@ impl<'a> Walk<'a> {
             aliases,
             key: owner_key,
             end: None,
+            listed: Vec::new(),
         })
     }
 
@@ -885,12 +1006,22 @@ impl<'a> Walk<'a> {
         html: &str,
         url: &Url,
         fetched_at: Option<DateTime<Utc>>,
-    ) -> (Article, Option<Url>) {
+    ) -> (Article, Option<Url>, Option<Url>) {
         let doc = extract::parse(html);
         let sel = self.settings.rules.next_selector.as_ref().map(|(_, s)| s);
         let next = discover::next_article(&doc, url, sel).map(|n| n.url);
         let article = extract::extract(&doc, url, &self.extract_options(fetched_at));
-        (article, next)
+        let first = if self.at_start {
+            let sel = self
+                .settings
+                .first_article_selector
+                .as_ref()
+                .map(|(_, s)| s);
+            crate::listing::first_article(&doc, url, sel).filter(|u| self.scope.allows(u))
+        } else {
+            None
+        };
+        (article, next, first)
     }
 
     fn extract_options(&self, fetched_at: Option<DateTime<Utc>>) -> ExtractOptions<'_> {

@@ -235,7 +235,11 @@ fn status(code: StatusCode, text: &'static str) -> Response {
 
 /// The file for a URL path, from the overlay first; never outside the served folders.
 fn read_file(state: &ServerState, path: &str) -> Option<Vec<u8>> {
-    let decoded = percent_decode(path)?;
+    let mut decoded = percent_decode(path)?;
+    if decoded.ends_with('/') {
+        // A folder is served by its index page, as web servers do.
+        decoded.push_str("index.html");
+    }
     let rel = Path::new(decoded.trim_start_matches('/'));
     if rel.components().any(|c| !matches!(c, Component::Normal(_))) || rel.as_os_str().is_empty() {
         return None;
@@ -267,6 +271,9 @@ fn percent_decode(s: &str) -> Option<String> {
 }
 
 fn content_type(path: &str) -> &'static str {
+    if path.ends_with('/') {
+        return "text/html";
+    }
     match Path::new(path).extension().and_then(|e| e.to_str()) {
         Some("html") | Some("htm") => "text/html",
         Some("txt") => "text/plain; charset=utf-8",

@@ -23,6 +23,8 @@ pub mod extract;
 pub mod fetch;
 /// A static file server over loopback, for `demo` and tests.
 pub mod fixture_server;
+/// Pure start-point discovery: feeds, sitemaps and the first article of a section page.
+pub mod listing;
 /// Articles, fetch outcomes and content hashes.
 pub mod model;
 /// Per-host rate limits, backoff and robots.txt: the only code that waits for politeness.

@@ -151,6 +151,8 @@ pub enum FetchOutcome {
     RobotsTxt,
     /// The page belongs to an article under a takedown (`arshif redact`): nothing of it is kept.
     Redacted,
+    /// A feed, a sitemap or a section page read for the articles it lists.
+    Listing,
 }
 
 impl FetchOutcome {
@@ -174,6 +176,7 @@ impl FetchOutcome {
             FetchOutcome::Redirected => "redirected",
             FetchOutcome::RobotsTxt => "robots_txt",
             FetchOutcome::Redacted => "redacted",
+            FetchOutcome::Listing => "listing",
         }
     }
 

@@ -436,3 +436,85 @@ async fn revisits_follow_the_schedule_and_record_removals() {
     let commands: Vec<String> = runs(&db).into_iter().map(|r| r.0).collect();
     assert!(commands.contains(&"revisit".to_string()));
 }
+
+/// A site with three unlinked articles, a feed, a sitemap and a section page listing them.
+fn listed_site(dir: &Path) -> Vec<String> {
+    std::fs::create_dir_all(dir.join("news")).unwrap();
+    let paths: Vec<String> = (1..=3).map(|i| format!("/news/story-{i}.html")).collect();
+    for (i, p) in paths.iter().enumerate() {
+        let title = format!("Listed story number {}", i + 1);
+        std::fs::write(dir.join(&p[1..]), article_page(&title, PARAGRAPHS, None)).unwrap();
+    }
+    let items: String = paths
+        .iter()
+        .map(|p| format!("<item><title>x</title><link>{p}</link></item>"))
+        .collect();
+    std::fs::write(
+        dir.join("feed.xml"),
+        format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title>{items}</channel></rss>"),
+    )
+    .unwrap();
+    let urls: String = paths
+        .iter()
+        .map(|p| format!("<url><loc>{p}</loc></url>"))
+        .collect();
+    std::fs::write(
+        dir.join("sitemap.xml"),
+        format!("<?xml version=\"1.0\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">{urls}</urlset>"),
+    )
+    .unwrap();
+    // The section page lists the newest first; its first story links on to the others.
+    let chained = article_page("Listed story number 3", PARAGRAPHS, Some(&paths[1]));
+    std::fs::write(dir.join(&paths[2][1..]), chained).unwrap();
+    let chained = article_page("Listed story number 2", PARAGRAPHS, Some(&paths[0]));
+    std::fs::write(dir.join(&paths[1][1..]), chained).unwrap();
+    let list: String = paths
+        .iter()
+        .rev()
+        .map(|p| format!("<article><h2><a href=\"{p}\">Story</a></h2></article>"))
+        .collect();
+    std::fs::write(
+        dir.join("news/index.html"),
+        format!("<html><body><nav><a href=\"/about-us.html\">About</a></nav><main><h1>News</h1>{list}</main></body></html>"),
+    )
+    .unwrap();
+    paths
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn feeds_sitemaps_and_section_pages_are_start_points() {
+    for start in ["/feed.xml", "/sitemap.xml", "/news/"] {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        let paths = listed_site(&site);
+        let server = serve_dir(&site).await;
+        let config = write_config(
+            dir.path(),
+            &format!(
+                "rate = 50\n{}",
+                site_table("s", &server.url(start), "stop_after_known = 1")
+            ),
+        );
+        let out = run(&config, &[]).await;
+        assert_eq!(code(&out), 0, "{start}: {}", stderr(&out));
+        let db = dir.path().join("archive.db");
+        let mut archived: Vec<String> = export(&db)
+            .await
+            .iter()
+            .map(|r| path_of(r["url"].as_str().unwrap()))
+            .collect();
+        archived.sort();
+        assert_eq!(archived, paths, "{start}");
+        assert_eq!(fetches_with_outcome(&db, "listing"), 1, "{start}");
+        // The next run reads the start again (never resumes past it) and, everything being
+        // known, stops after one known article.
+        server.clear_log();
+        assert_eq!(code(&run(&config, &[]).await), 0);
+        let pages: Vec<String> = page_requests(&server.requests())
+            .iter()
+            .map(|r| r.path().to_string())
+            .collect();
+        assert_eq!(pages.len(), 2, "{start}: {pages:?}");
+        assert_eq!(pages[0], start);
+    }
+}

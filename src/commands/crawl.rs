@@ -52,6 +52,7 @@ pub async fn run(args: CrawlArgs, shutdown: &Shutdown) -> anyhow::Result<Exit> {
         resume: false,
         deadline: None,
         robots_cache: false,
+        first_article_selector: None,
     };
     let _lock = tokio::task::block_in_place(|| WriterLock::acquire(&args.db, args.wait))?;
     let mut store = Store::open_writer(&args.db)?;

@@ -117,6 +117,7 @@ fn settings_for(site: &DemoSite, addr: SocketAddr, rate: f64) -> anyhow::Result<
         resume: false,
         deadline: None,
         robots_cache: false,
+        first_article_selector: None,
     })
 }
 

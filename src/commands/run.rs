@@ -142,6 +142,7 @@ async fn crawl_site(
         resume: true,
         deadline,
         robots_cache: true,
+        first_article_selector: site.first_article_selector.clone(),
     };
     if steps == Steps::CrawlAndRevisit {
         for start in &site.start_urls {

@@ -17,7 +17,7 @@ pub use redact::Redaction;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use crate::fetch::Validators;
 use crate::{Error, Result};
@@ -339,7 +339,9 @@ impl Store {
         let current = self.user_version()?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             let n = i as i64 + 1;
-            let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+            let tx =
+                rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+                    .map_err(|e| self.err(e))?;
             tx.execute_batch(sql).map_err(|e| self.err(e))?;
             if n == 2 {
                 // Search index and change statistics for versions written before they existed.
@@ -570,7 +572,10 @@ impl Store {
     pub fn commit_page(&mut self, page: &PageCommit<'_>) -> Result<Committed> {
         let path = self.path.clone();
         let err = |e: rusqlite::Error| sqlite(&path, e);
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
         if let Some(c) = &page.capture {
             let exists: bool = tx
                 .query_row(

@@ -403,7 +403,7 @@ impl Store {
     pub fn reindex(&mut self) -> Result<usize> {
         let tx = self
             .conn
-            .transaction()
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| super::sqlite(&self.path, e))?;
         let n = super::index::rebuild(&tx).map_err(|e| super::sqlite(&self.path, e))?;
         tx.commit().map_err(|e| super::sqlite(&self.path, e))?;
