@@ -174,12 +174,13 @@ impl Summary {
 
     pub fn one_line(&self) -> String {
         format!(
-            "{} pages: {} new articles, {} new versions, {} unchanged, {} not modified, {} without article, {} failed; stopped: {}",
+            "{} pages: {} new articles, {} new versions, {} unchanged, {} not modified, {} removed, {} without article, {} failed; stopped: {}",
             self.pages,
             self.count(FetchOutcome::Archived),
             self.count(FetchOutcome::Changed),
             self.count(FetchOutcome::Unchanged),
             self.count(FetchOutcome::NotModified),
+            self.count(FetchOutcome::Gone),
             self.count(FetchOutcome::NoArticle),
             self.failures(),
             self.end
