@@ -875,3 +875,28 @@ async fn read_commands_refuse_bad_databases_untouched() {
     .await;
     assert_eq!(code(&out), 3);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_example_archive_opens_with_this_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("example.db");
+    std::fs::copy(fixtures().join("../archive.db.example"), &db).unwrap();
+    let d = db.to_str().unwrap();
+    let out = arshif(args(&["list", "--db", d, "--changed", "--format", "json"])).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let changed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        changed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["url"].as_str().unwrap().starts_with("http://ar.") && a["versions"] == 2),
+        "an Arabic article with two versions"
+    );
+    let out = arshif(args(&["search", "الامن الوطني", "--db", d])).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let tombstones: i64 = sql(&db)
+        .query_row("SELECT count(*) FROM redacted_articles", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tombstones, 1);
+}
