@@ -289,7 +289,7 @@ impl<'a> Walk<'a> {
         cancel: CancellationToken,
         start_url: &str,
     ) -> Result<Self> {
-        let fetcher = Fetcher::new(&settings.fetch)?;
+        let fetcher = Fetcher::new(&settings.fetch, settings.start.host_str())?;
         let run_id = store.begin_run(
             &settings.command,
             Some(start_url),

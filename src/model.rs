@@ -153,6 +153,9 @@ pub enum FetchOutcome {
     Redacted,
     /// A feed, a sitemap or a section page read for the articles it lists.
     Listing,
+    /// The destination resolved to a loopback, private, link-local or metadata address that the
+    /// crawl did not start on: refused before connecting.
+    BlockedAddress,
 }
 
 impl FetchOutcome {
@@ -177,16 +180,18 @@ impl FetchOutcome {
             FetchOutcome::RobotsTxt => "robots_txt",
             FetchOutcome::Redacted => "redacted",
             FetchOutcome::Listing => "listing",
+            FetchOutcome::BlockedAddress => "blocked_address",
         }
     }
 
     /// The final failures: the page could not be archived for a reason worth exit code 2.
-    pub const FAILURES: [FetchOutcome; 5] = [
+    pub const FAILURES: [FetchOutcome; 6] = [
         FetchOutcome::HttpError,
         FetchOutcome::Timeout,
         FetchOutcome::TooLarge,
         FetchOutcome::BadRedirect,
         FetchOutcome::NetworkError,
+        FetchOutcome::BlockedAddress,
     ];
 
     /// Whether this outcome is one of [`FetchOutcome::FAILURES`].

@@ -2,9 +2,11 @@
 //! redirects, size limits), charset decoding, and the bounded retry loop.
 
 pub mod charset;
+pub mod guard;
 pub mod retry;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderMap;
@@ -99,6 +101,8 @@ pub enum AttemptError {
     Timeout(String),
     TooLarge(String),
     Network(String),
+    /// The address guard refused the destination.
+    Blocked(String),
 }
 
 /// Validators for a conditional request.
@@ -115,6 +119,7 @@ pub struct Fetcher {
     max_body_bytes: usize,
     timeout: Duration,
     user_agent: String,
+    policy: Arc<guard::Policy>,
 }
 
 /// What arshif accepts, sent with every request.
@@ -122,7 +127,9 @@ const ACCEPT: &str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5";
 
 impl Fetcher {
     #[allow(clippy::disallowed_methods)] // the one place the client is built
-    pub fn new(settings: &FetchSettings) -> Result<Self> {
+    /// A client for a crawl that starts at `start_host`: see [`guard`] for what it may reach.
+    pub fn new(settings: &FetchSettings, start_host: Option<&str>) -> Result<Self> {
+        let policy = Arc::new(guard::Policy::new(start_host));
         let mut builder = reqwest::Client::builder()
             .user_agent(settings.user_agent.clone())
             .connect_timeout(settings.connect_timeout)
@@ -133,9 +140,10 @@ impl Fetcher {
             .brotli(true)
             .deflate(true)
             .pool_max_idle_per_host(2);
-        for (host, addr) in &settings.resolve {
-            builder = builder.resolve(host, *addr);
-        }
+        builder = builder.dns_resolver(Arc::new(guard::GuardedResolver::new(
+            &settings.resolve,
+            policy.clone(),
+        )));
         let client = builder
             .build()
             .map_err(|e| Error::HttpClient(e.to_string()))?;
@@ -144,6 +152,7 @@ impl Fetcher {
             max_body_bytes: settings.max_body_bytes,
             timeout: settings.timeout,
             user_agent: settings.user_agent.clone(),
+            policy,
         })
     }
 
@@ -170,6 +179,9 @@ impl Fetcher {
                 request_headers.push(("If-Modified-Since".to_string(), lm.clone()));
             }
         }
+        self.policy
+            .check_literal(url)
+            .map_err(|b| AttemptError::Blocked(b.to_string()))?;
         let mut req = self.client.get(url.clone());
         for (name, value) in request_headers.iter().skip(1) {
             req = req.header(name.as_str(), value.as_str());
@@ -219,6 +231,13 @@ fn header_list(map: &HeaderMap) -> Vec<(String, String)> {
 }
 
 fn classify_error(e: reqwest::Error) -> AttemptError {
+    let mut source: Option<&dyn std::error::Error> = Some(&e);
+    while let Some(err) = source {
+        if let Some(blocked) = err.downcast_ref::<guard::Blocked>() {
+            return AttemptError::Blocked(blocked.to_string());
+        }
+        source = err.source();
+    }
     let msg = error_chain(&e);
     if e.is_timeout() {
         AttemptError::Timeout(msg)

@@ -150,6 +150,7 @@ pub async fn fetch_page(
                     }
                     AttemptError::Network(m) => (FetchOutcome::NetworkError, m, true),
                     AttemptError::TooLarge(m) => (FetchOutcome::TooLarge, m, false),
+                    AttemptError::Blocked(m) => (FetchOutcome::BlockedAddress, m, false),
                 };
                 failures += 1;
                 attempt.error = Some(msg.clone());
