@@ -433,6 +433,22 @@ async fn revisits_follow_the_schedule_and_record_removals() {
         .map(|f| f["outcome"].as_str().unwrap())
         .collect();
     assert_eq!(outcomes.last(), Some(&"gone"), "{outcomes:?}");
+    let listed = arshif(args(&[
+        "list",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "json",
+    ]))
+    .await;
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let gone: Vec<&serde_json::Value> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["gone_at"].is_string())
+        .collect();
+    assert_eq!(gone.len(), 1, "list shows the removal");
     let commands: Vec<String> = runs(&db).into_iter().map(|r| r.0).collect();
     assert!(commands.contains(&"revisit".to_string()));
 }

@@ -43,6 +43,9 @@ pub fn run(args: ListArgs) -> anyhow::Result<Exit> {
                         None => "never changed".to_string(),
                     }
                 )?;
+                if let Some(gone) = &a.gone_at {
+                    writeln!(out, "  GONE: the page answered 404/410 on {gone}")?;
+                }
             }
         }
     }

@@ -63,6 +63,8 @@ pub struct ArticleSummary {
     pub last_change_at: Option<String>,
     pub redacted_at: Option<String>,
     pub redaction_reason: Option<String>,
+    /// When the article's page last answered 404/410, if that is its latest fetch.
+    pub gone_at: Option<String>,
 }
 
 /// Which version `arshif show` prints.
@@ -201,7 +203,9 @@ impl Store {
                     (SELECT count(*) FROM versions WHERE article_id = a.id),
                     (SELECT max(fetched_at) FROM versions WHERE article_id = a.id AND version > 1),
                     (SELECT title FROM versions WHERE article_id = a.id ORDER BY version DESC LIMIT 1),
-                    r.action, r.at, r.reason
+                    r.action, r.at, r.reason,
+                    (SELECT CASE WHEN outcome = 'gone' THEN requested_at END FROM fetches
+                     WHERE article_id = a.id ORDER BY id DESC LIMIT 1)
              FROM articles a
              LEFT JOIN redactions r
                     ON r.id = (SELECT max(id) FROM redactions WHERE article_id = a.id)
@@ -226,6 +230,7 @@ impl Store {
                     title: r.get(6)?,
                     redacted_at: if redacted { r.get(8)? } else { None },
                     redaction_reason: if redacted { r.get(9)? } else { None },
+                    gone_at: r.get(10)?,
                 })
             })
             .map_err(|e| self.err(e))?;
