@@ -34,6 +34,9 @@ const MIGRATIONS: &[&str] = &[
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// Environment variable (tests only) that caps the database's pages, to simulate a full disk.
+pub const TEST_MAX_PAGES: &str = "ARSHIF_TEST_MAX_PAGES";
+
 /// zstd level for captures.
 const ZSTD_LEVEL: i32 = 3;
 
@@ -332,7 +335,17 @@ impl Store {
                  PRAGMA foreign_keys = ON;
                  PRAGMA busy_timeout = 5000;",
             )
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        // Test-only: a ceiling on database pages stands in for a full disk.
+        if let Some(pages) = std::env::var(TEST_MAX_PAGES)
+            .ok()
+            .and_then(|v| v.parse::<u32>().ok())
+        {
+            self.conn
+                .execute_batch(&format!("PRAGMA max_page_count = {pages};"))
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
     }
 
     fn migrate(&self) -> Result<()> {
