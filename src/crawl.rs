@@ -58,6 +58,8 @@ pub struct CrawlSettings {
     pub robots_cache: bool,
     /// On a section or home page used as the start: the link to its first article.
     pub first_article_selector: Option<(String, scraper::Selector)>,
+    /// A progress bar to advance with each page (only on a terminal).
+    pub progress: Option<indicatif::ProgressBar>,
 }
 
 impl CrawlSettings {
@@ -80,6 +82,7 @@ impl CrawlSettings {
             deadline: None,
             robots_cache: false,
             first_article_selector: None,
+            progress: None,
         }
     }
 }
@@ -352,6 +355,14 @@ impl<'a> Walk<'a> {
         })
     }
 
+    /// Moves the progress bar on, if there is one.
+    fn advance(&self, url: &Url, outcome: FetchOutcome) {
+        if let Some(bar) = &self.settings.progress {
+            bar.inc(1);
+            bar.set_message(format!("{outcome} {url}"));
+        }
+    }
+
     /// Fetches each URL once, in order, as [`revisit_with_gate`] describes.
     async fn revisit(&mut self, due: &[Url]) -> Result<(usize, EndReason)> {
         let mut pages = 0;
@@ -386,6 +397,7 @@ impl<'a> Walk<'a> {
             };
             pages += 1;
             *self.outcomes.entry(done.outcome.as_str()).or_default() += 1;
+            self.advance(url, done.outcome);
         }
         Ok((pages, EndReason::RevisitsDone))
     }
@@ -464,6 +476,7 @@ impl<'a> Walk<'a> {
                 state.pages += 1;
             }
             *self.outcomes.entry(done.outcome.as_str()).or_default() += 1;
+            self.advance(&url, done.outcome);
             state.seen.extend(done.aliases);
             if let Some(end) = done.end {
                 return Ok((end, Vec::new()));

@@ -30,6 +30,9 @@ fn main() -> ExitCode {
         _ => cli.log_format.unwrap_or_default(),
     };
     init_logging(cli.verbose, log_format);
+    commands::enable_progress(
+        cli.verbose == 0 && log_format == LogFormat::Text && std::io::stderr().is_terminal(),
+    );
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

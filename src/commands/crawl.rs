@@ -53,12 +53,16 @@ pub async fn run(args: CrawlArgs, shutdown: &Shutdown) -> anyhow::Result<Exit> {
         deadline: None,
         robots_cache: false,
         first_article_selector: None,
+        progress: super::progress_bar("crawl", None),
     };
     let _lock = tokio::task::block_in_place(|| WriterLock::acquire(&args.db, args.wait))?;
     let mut store = Store::open_writer(&args.db)?;
     let summary = crawl::crawl(&mut store, &settings, shutdown.token.clone())
         .await
         .with_context(|| format!("crawling {}", settings.start))?;
+    if let Some(bar) = &settings.progress {
+        bar.finish_and_clear();
+    }
     info!("{}", summary.one_line());
     Ok(if summary.end == EndReason::Interrupted {
         shutdown.exit()

@@ -118,6 +118,7 @@ fn settings_for(site: &DemoSite, addr: SocketAddr, rate: f64) -> anyhow::Result<
         deadline: None,
         robots_cache: false,
         first_article_selector: None,
+        progress: None,
     })
 }
 

@@ -68,6 +68,34 @@ impl Shutdown {
     }
 }
 
+/// Whether long commands may draw a progress bar: set by `main` when stderr is a terminal and
+/// nothing else is logged there.
+static PROGRESS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn enable_progress(on: bool) {
+    PROGRESS.store(on, Ordering::Relaxed);
+}
+
+/// A spinner on stderr counting pages, when progress may be drawn.
+pub fn progress_bar(
+    prefix: &str,
+    multi: Option<&indicatif::MultiProgress>,
+) -> Option<indicatif::ProgressBar> {
+    if !PROGRESS.load(Ordering::Relaxed) {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner().with_prefix(prefix.to_string());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {prefix}: {pos} pages {wide_msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(match multi {
+        Some(m) => m.add(bar),
+        None => bar,
+    })
+}
+
 /// The article a URL given on the command line names (its key, or a URL it was fetched from).
 pub fn find_article(store: &Store, url: &str) -> anyhow::Result<(i64, String)> {
     let key = urls::normalize(&urls::parse_user_url(url)?).to_string();

@@ -63,15 +63,23 @@ pub async fn run(args: RunArgs, shutdown: &Shutdown, steps: Steps) -> anyhow::Re
         }
     }
     let jobs = Arc::new(Semaphore::new(usize::from(args.jobs)));
+    let bars = indicatif::MultiProgress::new();
     let mut tasks = JoinSet::new();
+    let shared = RunShared {
+        db: db.clone(),
+        gate,
+        cancel: shutdown.token.clone(),
+        deadline,
+        resolve: args.resolve.clone(),
+        steps,
+        bars,
+    };
     for site in plan.sites {
-        let (db, gate, jobs) = (db.clone(), gate.clone(), jobs.clone());
-        let cancel = shutdown.token.clone();
-        let resolve = args.resolve.clone();
+        let (jobs, run) = (jobs.clone(), shared.clone());
         tasks.spawn(async move {
             let _permit = jobs.acquire_owned().await;
             let name = site.name.clone();
-            let result = crawl_site(&db, site, gate, cancel, deadline, resolve, steps).await;
+            let result = crawl_site(site, run).await;
             (name, result)
         });
     }
@@ -107,19 +115,34 @@ fn overrides(args: &RunArgs) -> Overrides {
     }
 }
 
-/// Walks each start URL of one site in turn, then revisits what is due, on the site's own
-/// connection.
-async fn crawl_site(
-    db: &Path,
-    site: SitePlan,
+/// What every site's task of one run shares.
+#[derive(Clone)]
+struct RunShared {
+    db: std::path::PathBuf,
     gate: Arc<Gate>,
     cancel: tokio_util::sync::CancellationToken,
     deadline: Option<tokio::time::Instant>,
     resolve: Vec<(String, std::net::SocketAddr)>,
     steps: Steps,
-) -> crate::Result<Vec<Summary>> {
+    bars: indicatif::MultiProgress,
+}
+
+/// Walks each start URL of one site in turn, then revisits what is due, on the site's own
+/// connection.
+async fn crawl_site(site: SitePlan, run: RunShared) -> crate::Result<Vec<Summary>> {
+    let RunShared {
+        db,
+        gate,
+        cancel,
+        deadline,
+        resolve,
+        steps,
+        bars,
+    } = run;
+    let db = db.as_path();
     let mut store = tokio::task::block_in_place(|| Store::open_writer(db))?;
     let mut summaries = Vec::new();
+    let progress = super::progress_bar(&site.name, Some(&bars));
     let settings_for = |start: &url::Url, command: &str| CrawlSettings {
         start: start.clone(),
         max_articles: site.max_articles,
@@ -143,6 +166,7 @@ async fn crawl_site(
         deadline,
         robots_cache: true,
         first_article_selector: site.first_article_selector.clone(),
+        progress: progress.clone(),
     };
     if steps == Steps::CrawlAndRevisit {
         for start in &site.start_urls {
@@ -166,6 +190,9 @@ async fn crawl_site(
             crawl::revisit_with_gate(&mut store, &settings, &due, gate.clone(), cancel.clone())
                 .await?,
         );
+    }
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
     }
     Ok(summaries)
 }
