@@ -1,0 +1,263 @@
+//! The crawl benchmark: a chain of 1,000 realistic article pages served on loopback, crawled by
+//! the real binary into a real SQLite file with the rate limit lifted, then crawled again
+//! unchanged; and `arshif extract` on the same pages, for the CPU the crawl adds.
+//!
+//! `cargo bench --bench crawl` uses the public benchmark pages in
+//! `../shared/benchmarks/article-extraction` when present (each with a next-article link added),
+//! generated pages otherwise. CPU time and peak resident memory come from GNU time
+//! (`/usr/bin/time`); without it only wall time is printed. `ARSHIF_BENCH_PAGES` changes the
+//! chain's length (default 1000), `ARSHIF_BENCH_ROUNDS` the rounds (default 3; medians shown).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use arshif::fixture_server::FixtureServer;
+
+/// One measured command.
+#[derive(Debug, Clone, Copy, Default)]
+struct Usage {
+    wall: f64,
+    cpu: f64,
+    peak_rss_kb: u64,
+}
+
+fn main() {
+    let n: usize = env_or("ARSHIF_BENCH_PAGES", 1000);
+    let rounds: usize = env_or("ARSHIF_BENCH_ROUNDS", 3);
+    let (pages, source) = load_pages();
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("c")).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime
+        .block_on(FixtureServer::start(site.clone()))
+        .unwrap();
+    // Absolute next links: some pages carry a <base> pointing at their original site.
+    let raw_bytes = write_chain(&site, &pages, n, &server.url(""));
+    let start = server.url("/c/0.html");
+    let bin = env!("CARGO_BIN_EXE_arshif");
+    let time = Path::new("/usr/bin/time").exists();
+
+    println!(
+        "crawl benchmark: a chain of {n} pages from {source}, {} of HTML",
+        mib(raw_bytes)
+    );
+    let mut first = Vec::new();
+    let mut again = Vec::new();
+    let mut db_bytes = 0;
+    let mut db_bytes_after_recrawl = 0;
+    for round in 0..rounds {
+        let db = dir.path().join(format!("round{round}.db"));
+        let crawl = |db: &Path| {
+            measure(
+                bin,
+                &[
+                    "crawl",
+                    &start,
+                    "--db",
+                    db.to_str().unwrap(),
+                    "--rate",
+                    "100000",
+                    "--next-selector",
+                    "a.arshif-next",
+                    "--max-articles",
+                    &n.to_string(),
+                ],
+                time,
+            )
+        };
+        first.push(crawl(&db));
+        db_bytes = database_bytes(&db);
+        again.push(crawl(&db));
+        db_bytes_after_recrawl = database_bytes(&db);
+        check_archived(bin, &db, n);
+    }
+    let files: Vec<String> = (0..n)
+        .map(|i| {
+            site.join(format!("c/{i}.html"))
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let mut extract_args = vec!["extract".to_string(), "--format".into(), "jsonl".into()];
+    extract_args.extend(files);
+    let extract_args: Vec<&str> = extract_args.iter().map(String::as_str).collect();
+    let extract: Vec<Usage> = (0..rounds)
+        .map(|_| measure(bin, &extract_args, time))
+        .collect();
+
+    let (f, a, e) = (median(&first), median(&again), median(&extract));
+    println!("medians of {rounds} rounds:");
+    report("first crawl", f, n);
+    report("unchanged recrawl", a, n);
+    report("extract alone", e, n);
+    if time {
+        println!(
+            "crawl CPU per article: {:.2} ms, extraction alone {:.2} ms: {:.2}x",
+            f.cpu * 1000.0 / n as f64,
+            e.cpu * 1000.0 / n as f64,
+            f.cpu / e.cpu
+        );
+    }
+    println!(
+        "database after the first crawl: {} ({:.1}% of the raw HTML); after the recrawl: {} (+{})",
+        mib(db_bytes),
+        db_bytes as f64 * 100.0 / raw_bytes as f64,
+        mib(db_bytes_after_recrawl),
+        mib(db_bytes_after_recrawl.saturating_sub(db_bytes)),
+    );
+}
+
+fn report(what: &str, u: Usage, n: usize) {
+    if u.cpu > 0.0 {
+        println!(
+            "  {what:<18} {:>7.2} s wall, {:>7.1} articles/s, {:>6.2} s CPU, peak RSS {}",
+            u.wall,
+            n as f64 / u.wall,
+            u.cpu,
+            mib(u.peak_rss_kb * 1024)
+        );
+    } else {
+        println!(
+            "  {what:<18} {:>7.2} s wall, {:>7.1} articles/s",
+            u.wall,
+            n as f64 / u.wall
+        );
+    }
+}
+
+/// Runs the binary, under GNU time when there is one.
+fn measure(bin: &str, args: &[&str], with_time: bool) -> Usage {
+    let started = Instant::now();
+    let out = if with_time {
+        Command::new("/usr/bin/time")
+            .args(["-f", "ARSHIF-TIME %e %U %S %M", bin])
+            .args(args)
+            .output()
+            .unwrap()
+    } else {
+        Command::new(bin).args(args).output().unwrap()
+    };
+    let wall = started.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let Some(line) = stderr.lines().find(|l| l.starts_with("ARSHIF-TIME ")) else {
+        assert!(out.status.success(), "{bin} {args:?} failed: {stderr}");
+        return Usage {
+            wall,
+            ..Default::default()
+        };
+    };
+    let f: Vec<f64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    Usage {
+        wall: f[0],
+        cpu: f[1] + f[2],
+        peak_rss_kb: f[3] as u64,
+    }
+}
+
+fn median(v: &[Usage]) -> Usage {
+    let mut v = v.to_vec();
+    v.sort_by(|a, b| a.wall.total_cmp(&b.wall));
+    v[v.len() / 2]
+}
+
+fn database_bytes(db: &Path) -> u64 {
+    ["", "-wal", "-shm"]
+        .iter()
+        .filter_map(|s| std::fs::metadata(format!("{}{s}", db.display())).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+fn check_archived(bin: &str, db: &Path, n: usize) {
+    let out = Command::new(bin)
+        .args(["stats", "--db", db.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        stats["articles"].as_u64(),
+        Some(n as u64),
+        "the walk covered every page"
+    );
+}
+
+/// Writes `/c/0.html` … `/c/{n-1}.html`, each a page with a next-article link to the one after;
+/// returns the HTML bytes written.
+fn write_chain(site: &Path, pages: &[String], n: usize, origin: &str) -> u64 {
+    std::fs::create_dir_all(site.join("c")).unwrap();
+    std::fs::write(site.join("robots.txt"), "User-agent: *\nAllow: /\n").unwrap();
+    let mut total = 0;
+    for i in 0..n {
+        let page = &pages[i % pages.len()];
+        let link = if i + 1 < n {
+            format!(
+                r#"<p><a class="arshif-next" href="{origin}/c/{}.html">next article</a></p>"#,
+                i + 1
+            )
+        } else {
+            String::new()
+        };
+        // A visible serial in the text, so that repeated pages are distinct articles.
+        let marker = format!("<p>Serial {i} of the benchmark chain.</p>{link}");
+        let html = match page.rfind("</body>") {
+            Some(at) => format!("{}{marker}{}", &page[..at], &page[at..]),
+            None => format!("{page}{marker}"),
+        };
+        total += html.len() as u64;
+        std::fs::write(site.join(format!("c/{i}.html")), html).unwrap();
+    }
+    total
+}
+
+fn load_pages() -> (Vec<String>, &'static str) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/benchmarks/article-extraction/html");
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for p in paths {
+            let Ok(f) = std::fs::File::open(&p) else {
+                continue;
+            };
+            let mut bytes = Vec::new();
+            if flate2::read::GzDecoder::new(f)
+                .read_to_end(&mut bytes)
+                .is_ok()
+            {
+                out.push(arshif::fetch::charset::decode_html(&bytes, None).0);
+            }
+        }
+    }
+    if !out.is_empty() {
+        return (out, "the 181 benchmark pages");
+    }
+    let para = "<p>The regional council met on Thursday evening to discuss the budget, which includes new funding for schools and roads, and debated it at length.</p>";
+    for i in 0..50 {
+        out.push(format!(
+            "<html><head><title>Story {i} | Site</title></head><body><nav>{}</nav><article><h1>Story {i}</h1>{}</article><aside>{}</aside></body></html>",
+            "<a href=/x>menu</a>".repeat(200),
+            para.repeat(40),
+            "<li><a href=/y>most read</a></li>".repeat(100)
+        ));
+    }
+    (out, "generated pages")
+}
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
