@@ -20,8 +20,14 @@ enum Misbehaviour {
     Silent,
     /// 12 MiB with no Content-Length, ended by closing the connection.
     HugeUnlabelled,
-    /// A small gzip body that inflates past the size limit.
-    GzipBomb(Arc<Vec<u8>>),
+    /// A small body in this Content-Encoding that inflates past the size limit.
+    Bomb(&'static str, Arc<Vec<u8>>),
+    /// Content-Length 100000, then 2000 bytes and a closed connection.
+    Truncated,
+    /// Headers that are not HTTP.
+    Malformed,
+    /// Half the body, then a TCP reset.
+    Reset,
 }
 
 fn good_page() -> String {
@@ -78,13 +84,28 @@ async fn serve(mut sock: TcpStream, how: Misbehaviour) {
                         }
                     }
                 }
-                Misbehaviour::GzipBomb(bytes) => {
+                Misbehaviour::Bomb(encoding, bytes) => {
                     let head = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: {encoding}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                         bytes.len()
                     );
                     let _ = sock.write_all(head.as_bytes()).await;
                     let _ = sock.write_all(&bytes).await;
+                }
+                Misbehaviour::Truncated => {
+                    let _ = sock.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n").await;
+                    let _ = sock.write_all(&[b'a'; 2000]).await;
+                }
+                Misbehaviour::Malformed => {
+                    let _ = sock.write_all(b"HTTP/1.1 200 OK\r\nContent-Type text/html\r\n: :\r\n\x00\x01 garbage\r\n\r\n<html>").await;
+                }
+                Misbehaviour::Reset => {
+                    let _ = sock.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n").await;
+                    let _ = sock.write_all(&[b'a'; 50_000]).await;
+                    // Linger 0: closing sends a reset, not a clean end.
+                    let _ = sock.set_zero_linger();
+                    drop(sock);
+                    return;
                 }
             }
         }
@@ -165,6 +186,38 @@ async fn a_gzip_bomb_stops_at_the_limit() {
         "64 MiB of zeros compress to {} bytes",
         bomb.len()
     );
-    let (code, outcome, error) = crawl_into(Misbehaviour::GzipBomb(Arc::new(bomb)), &[]).await;
+    let (code, outcome, error) = crawl_into(Misbehaviour::Bomb("gzip", Arc::new(bomb)), &[]).await;
     assert_eq!((code, outcome.as_str()), (2, "too_large"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_brotli_bomb_stops_at_the_limit() {
+    let mut bomb = Vec::new();
+    {
+        let mut br = brotli::CompressorWriter::new(&mut bomb, 64 * 1024, 5, 22);
+        let zeros = vec![0u8; 1024 * 1024];
+        for _ in 0..64 {
+            br.write_all(&zeros).unwrap();
+        }
+    }
+    assert!(
+        bomb.len() < 1024 * 1024,
+        "64 MiB of zeros compress to {} bytes",
+        bomb.len()
+    );
+    let (code, outcome, error) = crawl_into(Misbehaviour::Bomb("br", Arc::new(bomb)), &[]).await;
+    assert_eq!((code, outcome.as_str()), (2, "too_large"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn truncated_reset_and_malformed_answers_are_network_errors() {
+    for how in [
+        Misbehaviour::Truncated,
+        Misbehaviour::Reset,
+        Misbehaviour::Malformed,
+    ] {
+        let (code, outcome, error) = crawl_into(how, &[]).await;
+        assert_eq!((code, outcome.as_str()), (2, "network_error"), "{error}");
+        assert!(!error.is_empty());
+    }
 }
