@@ -28,6 +28,8 @@ enum Misbehaviour {
     Malformed,
     /// Half the body, then a TCP reset.
     Reset,
+    /// Raw bytes as the whole answer (status line and headers included).
+    Raw(Arc<Vec<u8>>),
 }
 
 fn good_page() -> String {
@@ -98,6 +100,9 @@ async fn serve(mut sock: TcpStream, how: Misbehaviour) {
                 }
                 Misbehaviour::Malformed => {
                     let _ = sock.write_all(b"HTTP/1.1 200 OK\r\nContent-Type text/html\r\n: :\r\n\x00\x01 garbage\r\n\r\n<html>").await;
+                }
+                Misbehaviour::Raw(bytes) => {
+                    let _ = sock.write_all(&bytes).await;
                 }
                 Misbehaviour::Reset => {
                     let _ = sock.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n").await;
@@ -219,5 +224,76 @@ async fn truncated_reset_and_malformed_answers_are_network_errors() {
         let (code, outcome, error) = crawl_into(how, &[]).await;
         assert_eq!((code, outcome.as_str()), (2, "network_error"), "{error}");
         assert!(!error.is_empty());
+    }
+}
+
+/// Crawls into an answer that is odd but not an attack; returns the exit code, the outcome of
+/// `/bad.html` and how many versions were stored.
+async fn crawl_odd(answer: Vec<u8>) -> (i32, String, usize) {
+    let url = start(Misbehaviour::Raw(Arc::new(answer))).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let out = crawl(&url, &db, "UTC", &[]).await;
+    let rows = export(&db).await;
+    let conn = sql(&db);
+    let outcome: String = conn
+        .query_row(
+            "SELECT outcome FROM fetches WHERE url LIKE '%/bad.html' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    (code(&out), outcome, rows.len())
+}
+
+fn page_answer(head: &str, body: &[u8]) -> Vec<u8> {
+    let mut r = head.as_bytes().to_vec();
+    r.extend_from_slice(body);
+    r
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn odd_but_honest_answers_end_cleanly() {
+    let article = article_page("Council story number 2", PARAGRAPHS, None);
+    // HTTP/1.0 without a length, ended by closing: a normal page.
+    let (code, outcome, versions) = crawl_odd(page_answer(
+        "HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n",
+        article.as_bytes(),
+    ))
+    .await;
+    assert_eq!((code, outcome.as_str(), versions), (0, "archived", 2));
+    // Invalid UTF-8 under a UTF-8 label: archived, the bad bytes replaced.
+    let mut broken = article.clone().into_bytes();
+    let at = broken.len() / 2;
+    broken.splice(at..at, [0xff, 0xfe, 0xc3]);
+    let (code, outcome, versions) = crawl_odd(page_answer(
+        &format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n", broken.len()),
+        &broken,
+    ))
+    .await;
+    assert_eq!((code, outcome.as_str(), versions), (0, "archived", 2));
+    // A charset that does not exist: detected instead.
+    let (code, outcome, versions) = crawl_odd(page_answer(
+        &format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=x-no-such-charset\r\nContent-Length: {}\r\n\r\n", article.len()),
+        article.as_bytes(),
+    ))
+    .await;
+    assert_eq!((code, outcome.as_str(), versions), (0, "archived", 2));
+    // A PNG labelled as HTML, and an empty 200: no article, nothing stored, not a failure.
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    for body in [&png[..], b""] {
+        let (code, outcome, versions) = crawl_odd(page_answer(
+            &format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            ),
+            body,
+        ))
+        .await;
+        assert_eq!((code, outcome.as_str(), versions), (0, "no_article", 1));
     }
 }
