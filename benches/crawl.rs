@@ -8,12 +8,13 @@
 //! (`/usr/bin/time`); without it only wall time is printed. `ARSHIF_BENCH_PAGES` changes the
 //! chain's length (default 1000), `ARSHIF_BENCH_ROUNDS` the rounds (default 3; medians shown).
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
 use arshif::fixture_server::FixtureServer;
+
+mod common;
 
 /// One measured command.
 #[derive(Debug, Clone, Copy, Default)]
@@ -26,7 +27,7 @@ struct Usage {
 fn main() {
     let n: usize = env_or("ARSHIF_BENCH_PAGES", 1000);
     let rounds: usize = env_or("ARSHIF_BENCH_ROUNDS", 3);
-    let (pages, source) = load_pages();
+    let (pages, source) = common::pages(50, 4);
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     std::fs::create_dir_all(site.join("c")).unwrap();
@@ -214,41 +215,6 @@ fn write_chain(site: &Path, pages: &[String], n: usize, origin: &str) -> u64 {
         std::fs::write(site.join(format!("c/{i}.html")), html).unwrap();
     }
     total
-}
-
-fn load_pages() -> (Vec<String>, &'static str) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/benchmarks/article-extraction/html");
-    let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(&dir) {
-        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        for p in paths {
-            let Ok(f) = std::fs::File::open(&p) else {
-                continue;
-            };
-            let mut bytes = Vec::new();
-            if flate2::read::GzDecoder::new(f)
-                .read_to_end(&mut bytes)
-                .is_ok()
-            {
-                out.push(arshif::fetch::charset::decode_html(&bytes, None).0);
-            }
-        }
-    }
-    if !out.is_empty() {
-        return (out, "the 181 benchmark pages");
-    }
-    let para = "<p>The regional council met on Thursday evening to discuss the budget, which includes new funding for schools and roads, and debated it at length.</p>";
-    for i in 0..50 {
-        out.push(format!(
-            "<html><head><title>Story {i} | Site</title></head><body><nav>{}</nav><article><h1>Story {i}</h1>{}</article><aside>{}</aside></body></html>",
-            "<a href=/x>menu</a>".repeat(200),
-            para.repeat(40),
-            "<li><a href=/y>most read</a></li>".repeat(100)
-        ));
-    }
-    (out, "generated pages")
 }
 
 fn env_or(name: &str, default: usize) -> usize {

@@ -5,8 +5,6 @@
 //! parse, arshif's parse (with the depth cap), parse plus extraction, and the cost of each
 //! extraction step; medians of several rounds, and the ratio the extraction issue bounds (≤ 2×).
 
-use std::io::Read;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use arshif::config::SiteRules;
@@ -14,42 +12,9 @@ use arshif::extract::{self, ExtractOptions, content, meta};
 use scraper::Html;
 use url::Url;
 
-const ROUNDS: usize = 7;
+mod common;
 
-fn pages() -> (Vec<String>, &'static str) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/benchmarks/article-extraction/html");
-    let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(&dir) {
-        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        for p in paths {
-            let Ok(f) = std::fs::File::open(&p) else {
-                continue;
-            };
-            let mut bytes = Vec::new();
-            if flate2::read::GzDecoder::new(f)
-                .read_to_end(&mut bytes)
-                .is_ok()
-            {
-                out.push(arshif::fetch::charset::decode_html(&bytes, None).0);
-            }
-        }
-    }
-    if out.is_empty() {
-        let para = "<p>The regional council met on Thursday evening to discuss the budget, which includes new funding for schools and roads, and debated it at length.</p>";
-        for i in 0..100 {
-            out.push(format!(
-                "<html><head><title>Story {i} | Site</title></head><body><nav>{}</nav><article><h1>Story {i}</h1>{}</article><aside>{}</aside></body></html>",
-                "<a href=/x>menu</a>".repeat(50),
-                para.repeat(20),
-                "<li><a href=/y>most read</a></li>".repeat(30)
-            ));
-        }
-        return (out, "generated pages");
-    }
-    (out, "the 181 benchmark pages")
-}
+const ROUNDS: usize = 7;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -69,7 +34,7 @@ fn time(rounds: usize, mut f: impl FnMut()) -> Duration {
 }
 
 fn main() {
-    let (pages, what) = pages();
+    let (pages, what) = common::pages(100, 1);
     let bytes: usize = pages.iter().map(String::len).sum();
     let url = Url::parse("https://news.example/article.html").unwrap();
     let rules = SiteRules::default();

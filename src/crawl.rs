@@ -363,22 +363,30 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// Why no further page may start, after `pages` pages: a signal, `--max-duration`, or the
+    /// page limit.
+    fn stop_before_page(&self, pages: usize) -> Option<EndReason> {
+        if self.cancel.is_cancelled() {
+            Some(EndReason::Interrupted)
+        } else if self
+            .settings
+            .deadline
+            .is_some_and(|d| tokio::time::Instant::now() >= d)
+        {
+            Some(EndReason::TimeUp)
+        } else if pages >= self.settings.max_articles {
+            Some(EndReason::MaxArticles)
+        } else {
+            None
+        }
+    }
+
     /// Fetches each URL once, in order, as [`revisit_with_gate`] describes.
     async fn revisit(&mut self, due: &[Url]) -> Result<(usize, EndReason)> {
         let mut pages = 0;
         for url in due {
-            if self.cancel.is_cancelled() {
-                return Ok((pages, EndReason::Interrupted));
-            }
-            if self
-                .settings
-                .deadline
-                .is_some_and(|d| tokio::time::Instant::now() >= d)
-            {
-                return Ok((pages, EndReason::TimeUp));
-            }
-            if pages >= self.settings.max_articles {
-                return Ok((pages, EndReason::MaxArticles));
+            if let Some(end) = self.stop_before_page(pages) {
+                return Ok((pages, end));
             }
             match self.robots_allow(url).await? {
                 Some(true) => {}
@@ -435,18 +443,8 @@ impl<'a> Walk<'a> {
         let mut at_start = walk_start;
         loop {
             self.store.set_resume(self.run_id, Some(url.as_str()))?;
-            if self.cancel.is_cancelled() {
-                return Ok((EndReason::Interrupted, Vec::new()));
-            }
-            if self
-                .settings
-                .deadline
-                .is_some_and(|d| tokio::time::Instant::now() >= d)
-            {
-                return Ok((EndReason::TimeUp, Vec::new()));
-            }
-            if state.pages >= self.settings.max_articles {
-                return Ok((EndReason::MaxArticles, Vec::new()));
+            if let Some(end) = self.stop_before_page(state.pages) {
+                return Ok((end, Vec::new()));
             }
             if !self.scope.allows(&url) {
                 self.record_skip(&url, FetchOutcome::OffSite, "link leaves the crawl scope")?;

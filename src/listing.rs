@@ -46,44 +46,15 @@ pub fn feed_links(body: &[u8], base: &Url) -> Option<Vec<Url>> {
     let mut path: Vec<String> = Vec::new();
     let mut text = String::new();
     let mut out: Vec<Url> = Vec::new();
-    let push = |out: &mut Vec<Url>, href: &str| {
-        if out.len() >= MAX_LISTED {
-            return;
-        }
-        if let Ok(mut u) = base.join(href.trim()) {
-            u.set_fragment(None);
-            if matches!(u.scheme(), "http" | "https") && !out.contains(&u) {
-                out.push(u);
-            }
-        }
-    };
     loop {
         match reader.read_event_into(&mut buf) {
             Ok(Event::Start(e)) => {
-                let name = local(e.local_name().as_ref());
-                if root.is_none() {
-                    root = Some(name.clone());
-                }
-                if name == "link"
-                    && in_entry(&path)
-                    && let Some(href) = atom_href(&e)
-                {
-                    push(&mut out, &href);
-                }
+                let name = open_element(&e, &path, &mut root, &mut out, base);
                 path.push(name);
                 text.clear();
             }
             Ok(Event::Empty(e)) => {
-                let name = local(e.local_name().as_ref());
-                if root.is_none() {
-                    root = Some(name.clone());
-                }
-                if name == "link"
-                    && in_entry(&path)
-                    && let Some(href) = atom_href(&e)
-                {
-                    push(&mut out, &href);
-                }
+                open_element(&e, &path, &mut root, &mut out, base);
             }
             Ok(Event::Text(t)) => text.push_str(&t.xml10_content()),
             Ok(Event::CData(t)) => text.push_str(&t),
@@ -103,7 +74,7 @@ pub fn feed_links(body: &[u8], base: &Url) -> Option<Vec<Url>> {
                     _ => false,
                 };
                 if listed && !text.trim().is_empty() {
-                    push(&mut out, &text);
+                    push_link(&mut out, base, &text);
                 }
                 text.clear();
             }
@@ -117,6 +88,38 @@ pub fn feed_links(body: &[u8], base: &Url) -> Option<Vec<Url>> {
         Some("rss" | "rdf" | "feed" | "urlset") => Some(out),
         Some("sitemapindex") => Some(Vec::new()),
         _ => None,
+    }
+}
+
+/// Notes the document's root and takes an Atom entry's link; returns the element's name.
+fn open_element(
+    e: &quick_xml::events::BytesStart<'_>,
+    path: &[String],
+    root: &mut Option<String>,
+    out: &mut Vec<Url>,
+    base: &Url,
+) -> String {
+    let name = local(e.local_name().as_ref());
+    root.get_or_insert_with(|| name.clone());
+    if name == "link"
+        && in_entry(path)
+        && let Some(href) = atom_href(e)
+    {
+        push_link(out, base, &href);
+    }
+    name
+}
+
+/// Adds a listed link (absolute, http or https, once, at most [`MAX_LISTED`]).
+fn push_link(out: &mut Vec<Url>, base: &Url, href: &str) {
+    if out.len() >= MAX_LISTED {
+        return;
+    }
+    if let Ok(mut u) = base.join(href.trim()) {
+        u.set_fragment(None);
+        if matches!(u.scheme(), "http" | "https") && !out.contains(&u) {
+            out.push(u);
+        }
     }
 }
 

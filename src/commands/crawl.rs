@@ -37,23 +37,15 @@ pub async fn run(args: CrawlArgs, shutdown: &Shutdown) -> anyhow::Result<Exit> {
         args.rules.body_selector.as_deref(),
     )?;
     let settings = CrawlSettings {
-        start,
         max_articles: args.max_articles,
-        rate: args.fetch.rate,
         ignore_robots: args.fetch.ignore_robots,
         allowed_hosts: args.allow_host.clone(),
         timezone: args.rules.timezone,
         keep_all_captures: args.keep_all_captures,
         rules,
         fetch: fetch_settings(&args.fetch),
-        command: "crawl".into(),
-        site: None,
-        stop_after_known: 0,
-        resume: false,
-        deadline: None,
-        robots_cache: false,
-        first_article_selector: None,
         progress: super::progress_bar("crawl", None),
+        ..CrawlSettings::new(start, args.fetch.rate, "crawl")
     };
     let _lock = tokio::task::block_in_place(|| WriterLock::acquire(&args.db, args.wait))?;
     let mut store = Store::open_writer(&args.db)?;

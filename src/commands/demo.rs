@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use serde::Deserialize;
 
 use super::{Exit, Shutdown};
-use crate::config::{self, SiteRules};
+use crate::config;
 use crate::crawl::{self, CrawlSettings, EndReason};
 use crate::fetch::FetchSettings;
 use crate::fixture_server::FixtureServer;
@@ -99,26 +99,12 @@ pub async fn run(args: crate::cli::DemoArgs, shutdown: &Shutdown) -> anyhow::Res
 fn settings_for(site: &DemoSite, addr: SocketAddr, rate: f64) -> anyhow::Result<CrawlSettings> {
     let start = crate::urls::parse_user_url(&format!("http://{}{}", site.host, site.start))?;
     Ok(CrawlSettings {
-        start,
-        max_articles: config::DEFAULT_MAX_ARTICLES,
-        rate,
-        ignore_robots: false,
-        allowed_hosts: Vec::new(),
         timezone: config::parse_timezone(&site.timezone).map_err(anyhow::Error::msg)?,
-        keep_all_captures: false,
-        rules: SiteRules::default(),
         fetch: FetchSettings {
             resolve: vec![(site.host.clone(), addr)],
             ..FetchSettings::default()
         },
-        command: "demo".into(),
-        site: None,
-        stop_after_known: 0,
-        resume: false,
-        deadline: None,
-        robots_cache: false,
-        first_article_selector: None,
-        progress: None,
+        ..CrawlSettings::new(start, rate, "demo")
     })
 }
 

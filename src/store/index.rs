@@ -12,19 +12,20 @@ pub(super) fn add_version(
     title: Option<&str>,
     body: &str,
 ) -> rusqlite::Result<()> {
-    let (title, body) = (search::fold(title.unwrap_or("")), search::fold(body));
+    let [title, body, title_stems, body_stems] = indexed_values(title, body);
     conn.execute(
         "INSERT INTO search_index (rowid, title, body, title_stems, body_stems)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            version_id,
-            title,
-            body,
-            search::stems(&title),
-            search::stems(&body)
-        ],
+        params![version_id, title, body, title_stems, body_stems],
     )?;
     Ok(())
+}
+
+/// What the index holds for a version: folded title and body, and their light stems.
+fn indexed_values(title: Option<&str>, body: &str) -> [String; 4] {
+    let (title, body) = (search::fold(title.unwrap_or("")), search::fold(body));
+    let (title_stems, body_stems) = (search::stems(&title), search::stems(&body));
+    [title, body, title_stems, body_stems]
 }
 
 /// Records what a version changed against the article's previous version (nothing for a first).
@@ -86,20 +87,11 @@ pub(super) fn remove_version(conn: &Connection, version_id: i64) -> rusqlite::Re
         params![version_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let (title, body) = (
-        search::fold(title.as_deref().unwrap_or("")),
-        search::fold(&body),
-    );
+    let [title, body, title_stems, body_stems] = indexed_values(title.as_deref(), &body);
     conn.execute(
         "INSERT INTO search_index (search_index, rowid, title, body, title_stems, body_stems)
          VALUES ('delete', ?1, ?2, ?3, ?4, ?5)",
-        params![
-            version_id,
-            title,
-            body,
-            search::stems(&title),
-            search::stems(&body)
-        ],
+        params![version_id, title, body, title_stems, body_stems],
     )?;
     conn.execute(
         "DELETE FROM version_changes WHERE version_id = ?1",

@@ -369,6 +369,13 @@ impl Store {
         Ok(())
     }
 
+    /// A write transaction that takes the write lock at once (IMMEDIATE): a concurrent writer
+    /// then waits (`busy_timeout`) instead of failing when its read would need upgrading.
+    fn write_tx(&mut self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+    }
+
     fn err(&self, e: rusqlite::Error) -> Error {
         sqlite(&self.path, e)
     }
@@ -585,10 +592,7 @@ impl Store {
     pub fn commit_page(&mut self, page: &PageCommit<'_>) -> Result<Committed> {
         let path = self.path.clone();
         let err = |e: rusqlite::Error| sqlite(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let tx = self.write_tx().map_err(err)?;
         if let Some(c) = &page.capture {
             let exists: bool = tx
                 .query_row(

@@ -406,12 +406,11 @@ impl Store {
 
     /// Rebuilds the search index and change statistics from the versions (`arshif reindex`).
     pub fn reindex(&mut self) -> Result<usize> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|e| super::sqlite(&self.path, e))?;
-        let n = super::index::rebuild(&tx).map_err(|e| super::sqlite(&self.path, e))?;
-        tx.commit().map_err(|e| super::sqlite(&self.path, e))?;
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| super::sqlite(&path, e);
+        let tx = self.write_tx().map_err(err)?;
+        let n = super::index::rebuild(&tx).map_err(err)?;
+        tx.commit().map_err(err)?;
         Ok(n)
     }
 }

@@ -2,7 +2,7 @@
 //! one exception to append-only, logged in `redactions` (itself append-only). `unredact` lifts
 //! the tombstone so the article may be archived again; what was removed stays removed.
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Store, index, sqlite};
 use crate::{Error, Result};
@@ -29,10 +29,7 @@ impl Store {
         self.conn
             .execute_batch("PRAGMA secure_delete = ON;")
             .map_err(err)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let tx = self.write_tx().map_err(err)?;
         let (url, state) = article_state(&tx, article_id).map_err(err)?;
         if let Some(last) = state.filter(|s| s.action == "redact") {
             return Err(Error::NotInArchive(format!(
@@ -132,10 +129,7 @@ impl Store {
     pub fn unredact(&mut self, article_id: i64, reason: &str, at: &str) -> Result<Redaction> {
         let path = self.path.clone();
         let err = |e: rusqlite::Error| sqlite(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let tx = self.write_tx().map_err(err)?;
         let (url, state) = article_state(&tx, article_id).map_err(err)?;
         if state.as_ref().is_none_or(|s| s.action != "redact") {
             return Err(Error::NotInArchive(format!("{url} is not redacted")));
