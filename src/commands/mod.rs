@@ -115,13 +115,7 @@ pub fn open_existing_writer(
     db: &std::path::Path,
     wait: bool,
 ) -> anyhow::Result<(WriterLock, Store)> {
-    if !db.is_file() {
-        return Err(Error::DatabaseMissing {
-            path: db.to_path_buf(),
-        }
-        .into());
-    }
-    // Refuse what is not an archive before creating the lock file beside it.
+    // Refuse a missing file, or one that is not an archive, before creating the lock beside it.
     Store::probe(db)?;
     let lock = WriterLock::acquire(db, wait)?;
     let store = Store::open_existing_writer(db)?;
