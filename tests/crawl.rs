@@ -546,3 +546,50 @@ async fn a_two_step_redirect_loop_is_named_and_bounded() {
     assert!(error.contains("loop"), "{error}");
     assert!(server.requests().len() <= 5, "the loop is cut at once");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redirects_to_other_schemes_and_long_chains_are_refused() {
+    let to = |target: &str| Fault {
+        status: 302,
+        headers: vec![("Location".into(), target.into())],
+        body: vec![],
+    };
+    for (target, reason) in [
+        ("file:///etc/passwd", "non-HTTP"),
+        ("ftp://127.0.0.1/a.html", "non-HTTP"),
+        ("data:text/html,<h1>x</h1>", "non-HTTP"),
+        ("javascript:alert(1)", "non-HTTP"),
+        ("/hop/0.html", "more than 10 redirects"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        let paths = write_chain(&site, 3, false);
+        let server = serve_dir(&site).await;
+        server.push_fault(&paths[1], to(target));
+        // A chain of distinct hops, longer than the limit.
+        for i in 0..20 {
+            server.push_fault(
+                &format!("/hop/{i}.html"),
+                to(&format!("/hop/{}.html", i + 1)),
+            );
+        }
+        let db = dir.path().join("a.db");
+        let out = crawl(&server.url(&paths[0]), &db, "UTC", &[]).await;
+        assert_eq!(code(&out), 2, "{target}: {}", stderr(&out));
+        let error: String = sql(&db)
+            .query_row(
+                "SELECT error FROM fetches WHERE outcome = 'bad_redirect'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(error.contains(reason), "{target}: {error}");
+        assert_eq!(export(&db).await.len(), 1, "{target}: the first page only");
+        let hops = server
+            .requests()
+            .iter()
+            .filter(|r| r.path().starts_with("/hop/"))
+            .count();
+        assert!(hops <= 10, "{target}: {hops} hops followed");
+    }
+}

@@ -20,6 +20,8 @@ enum Misbehaviour {
     Silent,
     /// 12 MiB with no Content-Length, ended by closing the connection.
     HugeUnlabelled,
+    /// Content-Length 200 MiB, then as much of it as the client will take.
+    HugeLabelled,
     /// A small body in this Content-Encoding that inflates past the size limit.
     Bomb(&'static str, Arc<Vec<u8>>),
     /// Content-Length 100000, then 2000 bytes and a closed connection.
@@ -81,6 +83,15 @@ async fn serve(mut sock: TcpStream, how: Misbehaviour) {
                     let _ = sock.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n").await;
                     let chunk = vec![b'a'; 64 * 1024];
                     for _ in 0..(12 * 16) {
+                        if sock.write_all(&chunk).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+                Misbehaviour::HugeLabelled => {
+                    let _ = sock.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 209715200\r\nConnection: close\r\n\r\n").await;
+                    let chunk = vec![b'a'; 64 * 1024];
+                    for _ in 0..(200 * 16) {
                         if sock.write_all(&chunk).await.is_err() {
                             break;
                         }
@@ -176,6 +187,13 @@ async fn a_server_that_never_answers_is_cut_by_the_timeout() {
 async fn a_huge_body_without_length_is_refused_at_the_limit() {
     let (code, outcome, error) = crawl_into(Misbehaviour::HugeUnlabelled, &[]).await;
     assert_eq!((code, outcome.as_str()), (2, "too_large"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_huge_body_with_length_is_refused_before_it_is_read() {
+    let (code, outcome, error) = crawl_into(Misbehaviour::HugeLabelled, &[]).await;
+    assert_eq!((code, outcome.as_str()), (2, "too_large"), "{error}");
+    assert!(error.contains("Content-Length 209715200"), "{error}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -296,4 +314,186 @@ async fn odd_but_honest_answers_end_cleanly() {
         .await;
         assert_eq!((code, outcome.as_str(), versions), (0, "no_article", 1));
     }
+}
+
+/// Writes `/a/1.html`, whose next link leads to `/x.html` holding `page`, into a fresh site.
+fn site_leading_to(page: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("a")).unwrap();
+    std::fs::write(
+        site.join("a/1.html"),
+        good_page().replace("/bad.html", "/x.html"),
+    )
+    .unwrap();
+    std::fs::write(site.join("x.html"), page).unwrap();
+    std::fs::write(site.join("robots.txt"), "User-agent: *\nAllow: /\n").unwrap();
+    (dir, site)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn walls_store_no_version_but_breaking_news_is_kept() {
+    let wall = |title: &str, text: &str| {
+        format!(
+            r#"<!DOCTYPE html><html><head><title>{title}</title></head><body><header><a href="/">Home</a></header><main><h1>{title}</h1><p>{text}</p></main></body></html>"#
+        )
+    };
+    let walls = [
+        wall(
+            "Sign in",
+            "Please log in to continue reading this article. Subscribers get unlimited access.",
+        ),
+        wall(
+            "429 Too Many Requests",
+            "You have sent too many requests in a given amount of time. Please try again later.",
+        ),
+        wall(
+            "تسجيل الدخول",
+            "يرجى تسجيل الدخول لمواصلة قراءة هذا المقال على موقعنا.",
+        ),
+    ];
+    for page in &walls {
+        let (dir, site) = site_leading_to(page);
+        let server = serve_dir(&site).await;
+        let db = dir.path().join("a.db");
+        let out = crawl(&server.url("/a/1.html"), &db, "UTC", &[]).await;
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        assert_eq!(export(&db).await.len(), 1, "the wall is not an article");
+        assert_eq!(fetches_with_outcome(&db, "no_article"), 1);
+    }
+    // A two-line «عاجل» is news, however short.
+    let breaking = r#"<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>عاجل</title></head><body><header><a href="/">الرئيسية</a></header><article><h1>عاجل</h1><p>عاجل: زلزال بقوة 5 درجات يضرب إقليم الحوز دون تسجيل خسائر.</p><p>التفاصيل لاحقا.</p></article></body></html>"#;
+    let (dir, site) = site_leading_to(breaking);
+    let server = serve_dir(&site).await;
+    let db = dir.path().join("a.db");
+    let out = crawl(&server.url("/a/1.html"), &db, "UTC", &[]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let rows = export(&db).await;
+    assert_eq!(rows.len(), 2);
+    assert!(rows[1]["body"].as_str().unwrap().contains("زلزال"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_known_article_behind_a_wall_keeps_its_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let paths = write_chain(&site, 2, false);
+    let server = serve_dir(&site).await;
+    let db = dir.path().join("a.db");
+    let out = crawl(&server.url(&paths[0]), &db, "UTC", &[]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // The article now answers 200 with a login wall in its place.
+    std::fs::write(
+        site.join(&paths[1][1..]),
+        r#"<html><head><title>Subscribe</title></head><body><main><p>Subscribe to continue reading: this content is for members only.</p></main></body></html>"#,
+    )
+    .unwrap();
+    let out = crawl(&server.url(&paths[0]), &db, "UTC", &[]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let rows = export(&db).await;
+    assert_eq!(rows.len(), 2, "no version made of the wall");
+    assert!(rows.iter().all(|r| r["version"] == 1));
+    assert_eq!(fetches_with_outcome(&db, "no_article"), 1);
+}
+
+/// Runs the binary, sampling its peak resident memory (`VmHWM`) until it exits.
+async fn run_measuring_memory(args: Vec<String>) -> (std::process::Output, u64) {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_arshif"))
+        .args(&args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{}/status", child.id().unwrap());
+    let mut peak_kib = 0u64;
+    while child.try_wait().unwrap().is_none() {
+        if let Ok(text) = std::fs::read_to_string(&status)
+            && let Some(kib) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        {
+            peak_kib = peak_kib.max(kib);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    (child.wait_with_output().await.unwrap(), peak_kib * 1024)
+}
+
+/// An article page with `extra` markup after the article and a next link after that.
+fn heavy_page(title: &str, extra: &str, next: Option<&str>) -> String {
+    let next = next
+        .map(|n| format!(r#"<a href="{n}">Next article</a>"#))
+        .unwrap_or_default();
+    let paras: String = PARAGRAPHS.iter().map(|p| format!("<p>{p}</p>")).collect();
+    format!(
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title} | Test Site</title></head>
+<body><article><h1>{title}</h1>{paras}</article>{extra}<div class="post-nav">{next}</div></body></html>"#
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deep_nesting_a_huge_paragraph_and_many_links_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("a")).unwrap();
+    std::fs::write(site.join("robots.txt"), "User-agent: *\nAllow: /\n").unwrap();
+    let nested = format!(
+        "{}deep{}",
+        "<div>".repeat(100_000),
+        "</div>".repeat(100_000)
+    );
+    // 9 MB of text in one paragraph, in words so that every layer has work to do.
+    let sentence = "The council voted again on the budget for roads and schools. ";
+    let huge = format!("<p>{}</p>", sentence.repeat(9_000_000 / sentence.len()));
+    let links: String = (0..100_000)
+        .map(|i| format!(r#"<a href="/links/{i}.html">Related story {i}</a> "#))
+        .collect();
+    let pages = [
+        ("/a/1.html", "Deeply nested story", nested.as_str()),
+        ("/a/2.html", "Endless paragraph story", huge.as_str()),
+        ("/a/3.html", "Story with many links", links.as_str()),
+        ("/a/4.html", "Last story", ""),
+    ];
+    for (i, (path, title, extra)) in pages.iter().enumerate() {
+        let next = pages.get(i + 1).map(|p| p.0);
+        std::fs::write(site.join(&path[1..]), heavy_page(title, extra, next)).unwrap();
+    }
+    let server = serve_dir(&site).await;
+    let db = dir.path().join("a.db");
+    let mut a = args(&["crawl", &server.url("/a/1.html"), "--db"]);
+    a.extend([
+        db.to_str().unwrap().to_string(),
+        "--rate".into(),
+        "50".into(),
+    ]);
+    let (out, peak) = run_measuring_memory(a).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let rows = export(&db).await;
+    let titles: Vec<&str> = rows.iter().map(|r| r["title"].as_str().unwrap()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Deeply nested story",
+            "Endless paragraph story",
+            "Story with many links",
+            "Last story"
+        ]
+    );
+    assert!(
+        rows[1]["body"].as_str().unwrap().len() > 8_000_000,
+        "the long paragraph is archived whole"
+    );
+    let fetched = server.requests().len();
+    assert!(
+        fetched <= 5,
+        "only the chain is fetched, not its links: {fetched}"
+    );
+    let ok: String = sql(&db)
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    // Several copies of a 9 MB page are expected; hundreds of megabytes would mean a blow-up.
+    assert!(peak < 400 << 20, "peak resident memory {} MiB", peak >> 20);
+    eprintln!("peak resident memory: {} MiB", peak >> 20);
 }

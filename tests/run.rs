@@ -126,8 +126,27 @@ async fn bad_config_files_exit_3_naming_key_and_line() {
         assert_eq!(stderr(&out).trim().lines().count(), 1);
         assert!(!dir.path().join("a.db").exists());
     }
-    let out = run(&dir.path().join("missing.toml"), &[]).await;
-    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    // Configs that cannot be read: missing, a folder, not UTF-8.
+    let folder = dir.path().join("folder.toml");
+    std::fs::create_dir(&folder).unwrap();
+    let binary = dir.path().join("binary.toml");
+    std::fs::write(&binary, b"rate = 1\n\xff\xfe\x00\n").unwrap();
+    for config in [dir.path().join("missing.toml"), folder, binary] {
+        let out = run(&config, &[]).await;
+        assert_eq!(code(&out), 3, "{config:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out).trim().lines().count(), 1, "{}", stderr(&out));
+        assert!(stderr(&out).contains("config"), "{}", stderr(&out));
+    }
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["arshif.toml", "binary.toml", "folder.toml"],
+        "nothing but the configs written"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
