@@ -13,11 +13,11 @@ pub(super) fn add_version(
     body: &str,
 ) -> rusqlite::Result<()> {
     let [title, body, title_stems, body_stems] = indexed_values(title, body);
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO search_index (rowid, title, body, title_stems, body_stems)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![version_id, title, body, title_stems, body_stems],
-    )?;
+    )
+    .and_then(|mut s| s.execute(params![version_id, title, body, title_stems, body_stems]))?;
     Ok(())
 }
 
@@ -31,29 +31,29 @@ fn indexed_values(title: Option<&str>, body: &str) -> [String; 4] {
 /// Records what a version changed against the article's previous version (nothing for a first).
 pub(super) fn record_change(conn: &Connection, version_id: i64) -> rusqlite::Result<()> {
     let pair: Option<(Option<String>, String, Option<String>, String)> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT p.title, p.body, v.title, v.body FROM versions v
              JOIN versions p ON p.article_id = v.article_id
              WHERE v.id = ?1 AND p.version < v.version
              ORDER BY p.version DESC LIMIT 1",
-            params![version_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
+        .and_then(|mut s| {
+            s.query_row(params![version_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+        })
         .optional()?;
     let Some((old_title, old_body, new_title, new_body)) = pair else {
         return Ok(());
     };
     let summary = diff::summarize(&diff::words(&old_body, &new_body));
-    conn.execute(
-        "INSERT OR REPLACE INTO version_changes (version_id, title_changed, chars_added, chars_removed)
-         VALUES (?1, ?2, ?3, ?4)",
-        params![
+    conn.prepare_cached("INSERT OR REPLACE INTO version_changes (version_id, title_changed, chars_added, chars_removed)
+         VALUES (?1, ?2, ?3, ?4)").and_then(|mut s| s.execute(params![
             version_id,
             old_title != new_title,
             summary.chars_added as i64,
             summary.chars_removed as i64
-        ],
-    )?;
+        ]))?;
     Ok(())
 }
 
@@ -82,20 +82,16 @@ pub(super) fn rebuild(conn: &Connection) -> rusqlite::Result<usize> {
 /// a row through its 'delete' command given the values that were indexed, so they are rebuilt
 /// from the version the same way [`add_version`] built them.
 pub(super) fn remove_version(conn: &Connection, version_id: i64) -> rusqlite::Result<()> {
-    let (title, body): (Option<String>, String) = conn.query_row(
-        "SELECT title, body FROM versions WHERE id = ?1",
-        params![version_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let (title, body): (Option<String>, String) = conn
+        .prepare_cached("SELECT title, body FROM versions WHERE id = ?1")
+        .and_then(|mut s| s.query_row(params![version_id], |r| Ok((r.get(0)?, r.get(1)?))))?;
     let [title, body, title_stems, body_stems] = indexed_values(title.as_deref(), &body);
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO search_index (search_index, rowid, title, body, title_stems, body_stems)
          VALUES ('delete', ?1, ?2, ?3, ?4, ?5)",
-        params![version_id, title, body, title_stems, body_stems],
-    )?;
-    conn.execute(
-        "DELETE FROM version_changes WHERE version_id = ?1",
-        params![version_id],
-    )?;
+    )
+    .and_then(|mut s| s.execute(params![version_id, title, body, title_stems, body_stems]))?;
+    conn.prepare_cached("DELETE FROM version_changes WHERE version_id = ?1")
+        .and_then(|mut s| s.execute(params![version_id]))?;
     Ok(())
 }

@@ -288,7 +288,8 @@ impl Store {
 
     fn user_version(&self) -> Result<i64> {
         self.conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .prepare_cached("PRAGMA user_version")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
             .map_err(|e| self.err(e))
     }
 
@@ -296,7 +297,8 @@ impl Store {
     fn check_identity(&self) -> Result<()> {
         let app_id: i32 = self
             .conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .prepare_cached("PRAGMA application_id")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
             .map_err(|e| match e {
                 rusqlite::Error::SqliteFailure(f, _)
                     if f.code == rusqlite::ErrorCode::NotADatabase =>
@@ -310,7 +312,8 @@ impl Store {
         let version = self.user_version()?;
         let tables: i64 = self
             .conn
-            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .prepare_cached("SELECT count(*) FROM sqlite_schema")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
             .map_err(|e| self.err(e))?;
         if app_id != APPLICATION_ID && (tables > 0 || version > 0) {
             return Err(Error::NotAnArchive {
@@ -336,6 +339,8 @@ impl Store {
                  PRAGMA busy_timeout = 5000;",
             )
             .map_err(|e| self.err(e))?;
+        // Every hot statement is prepared once per connection (`prepare_cached`).
+        self.conn.set_prepared_statement_cache_capacity(64);
         // Test-only: a ceiling on database pages stands in for a full disk.
         if let Some(pages) = std::env::var(TEST_MAX_PAGES)
             .ok()
@@ -389,10 +394,10 @@ impl Store {
         site: Option<&str>,
     ) -> Result<i64> {
         self.conn
-            .execute(
+            .prepare_cached(
                 "INSERT INTO runs (command, start_url, started_at, site) VALUES (?1, ?2, ?3, ?4)",
-                params![command, start_url, started_at, site],
             )
+            .and_then(|mut s| s.execute(params![command, start_url, started_at, site]))
             .map_err(|e| self.err(e))?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -400,10 +405,8 @@ impl Store {
     /// Where a run would resume: the page it has not processed yet (None once it finished).
     pub fn set_resume(&self, run_id: i64, url: Option<&str>) -> Result<()> {
         self.conn
-            .execute(
-                "UPDATE runs SET resume_url = ?2 WHERE id = ?1",
-                params![run_id, url],
-            )
+            .prepare_cached("UPDATE runs SET resume_url = ?2 WHERE id = ?1")
+            .and_then(|mut s| s.execute(params![run_id, url]))
             .map_err(|e| self.err(e))?;
         Ok(())
     }
@@ -411,13 +414,12 @@ impl Store {
     /// The resume point the last run of `start_url` (for `site`) left.
     pub fn resume_url(&self, start_url: &str, site: Option<&str>) -> Result<Option<String>> {
         self.conn
-            .query_row(
+            .prepare_cached(
                 "SELECT resume_url FROM runs
                  WHERE start_url = ?1 AND site IS ?2 AND command = 'run'
                  ORDER BY id DESC LIMIT 1",
-                params![start_url, site],
-                |r| r.get(0),
             )
+            .and_then(|mut s| s.query_row(params![start_url, site], |r| r.get(0)))
             .optional()
             .map(Option::flatten)
             .map_err(|e| self.err(e))
@@ -426,11 +428,10 @@ impl Store {
     /// A robots.txt answer for `host` fetched since `since` (RFC 3339): (status, body).
     pub fn cached_robots(&self, host: &str, since: &str) -> Result<Option<(u16, Option<Vec<u8>>)>> {
         self.conn
-            .query_row(
+            .prepare_cached(
                 "SELECT status, body FROM robots_cache WHERE host = ?1 AND fetched_at >= ?2",
-                params![host, since],
-                |r| Ok((r.get(0)?, r.get(1)?)),
             )
+            .and_then(|mut s| s.query_row(params![host, since], |r| Ok((r.get(0)?, r.get(1)?))))
             .optional()
             .map_err(|e| self.err(e))
     }
@@ -444,10 +445,7 @@ impl Store {
         body: Option<&[u8]>,
     ) -> Result<()> {
         self.conn
-            .execute(
-                "INSERT OR REPLACE INTO robots_cache (host, fetched_at, status, body) VALUES (?1, ?2, ?3, ?4)",
-                params![host, fetched_at, status, body],
-            )
+            .prepare_cached("INSERT OR REPLACE INTO robots_cache (host, fetched_at, status, body) VALUES (?1, ?2, ?3, ?4)").and_then(|mut s| s.execute(params![host, fetched_at, status, body]))
             .map_err(|e| self.err(e))?;
         Ok(())
     }
@@ -462,10 +460,7 @@ impl Store {
         counts_json: &str,
     ) -> Result<()> {
         self.conn
-            .execute(
-                "UPDATE runs SET finished_at = ?2, status = ?3, end_reason = ?4, counts = ?5 WHERE id = ?1",
-                params![run_id, finished_at, status, end_reason, counts_json],
-            )
+            .prepare_cached("UPDATE runs SET finished_at = ?2, status = ?3, end_reason = ?4, counts = ?5 WHERE id = ?1").and_then(|mut s| s.execute(params![run_id, finished_at, status, end_reason, counts_json]))
             .map_err(|e| self.err(e))?;
         Ok(())
     }
@@ -474,13 +469,14 @@ impl Store {
     /// served from the archive), with that capture's digest.
     pub fn validators_for(&self, url: &str) -> Result<Option<(Validators, String)>> {
         self.conn
-            .query_row(
+            .prepare_cached(
                 "SELECT etag, last_modified, capture_digest FROM fetches
                  WHERE url = ?1 AND status = 200 AND capture_digest IS NOT NULL
                    AND (etag IS NOT NULL OR last_modified IS NOT NULL)
                  ORDER BY id DESC LIMIT 1",
-                params![url],
-                |r| {
+            )
+            .and_then(|mut s| {
+                s.query_row(params![url], |r| {
                     Ok((
                         Validators {
                             etag: r.get(0)?,
@@ -488,8 +484,8 @@ impl Store {
                         },
                         r.get::<_, String>(2)?,
                     ))
-                },
-            )
+                })
+            })
             .optional()
             .map_err(|e| self.err(e))
     }
@@ -497,12 +493,11 @@ impl Store {
     /// The article id that a fetch of `fetched_url` with this stored capture belonged to.
     pub fn article_of_capture(&self, url: &str, digest: &str) -> Result<Option<(i64, String)>> {
         self.conn
-            .query_row(
+            .prepare_cached(
                 "SELECT a.id, a.url FROM fetches f JOIN articles a ON a.id = f.article_id
                  WHERE f.url = ?1 AND f.capture_digest = ?2 ORDER BY f.id DESC LIMIT 1",
-                params![url, digest],
-                |r| Ok((r.get(0)?, r.get(1)?)),
             )
+            .and_then(|mut s| s.query_row(params![url, digest], |r| Ok((r.get(0)?, r.get(1)?))))
             .optional()
             .map_err(|e| self.err(e))
     }
@@ -511,11 +506,12 @@ impl Store {
     pub fn load_capture(&self, digest: &str) -> Result<Option<(Vec<u8>, Option<String>)>> {
         let row: Option<(String, Vec<u8>, Option<String>)> = self
             .conn
-            .query_row(
+            .prepare_cached(
                 "SELECT compression, content, content_type FROM captures WHERE digest = ?1",
-                params![digest],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
+            .and_then(|mut s| {
+                s.query_row(params![digest], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            })
             .optional()
             .map_err(|e| self.err(e))?;
         let Some((compression, content, content_type)) = row else {
@@ -540,11 +536,8 @@ impl Store {
     /// The article stored under `url`, if any.
     pub fn article_id(&self, url: &str) -> Result<Option<i64>> {
         self.conn
-            .query_row(
-                "SELECT id FROM articles WHERE url = ?1",
-                params![url],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT id FROM articles WHERE url = ?1")
+            .and_then(|mut s| s.query_row(params![url], |r| r.get(0)))
             .optional()
             .map_err(|e| self.err(e))
     }
@@ -552,23 +545,23 @@ impl Store {
     /// Whether `fetched_url` was ever fetched as part of article `article_id`.
     pub fn article_was_fetched_from(&self, article_id: i64, fetched_url: &str) -> Result<bool> {
         self.conn
-            .query_row(
+            .prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM versions WHERE article_id = ?1 AND fetched_url = ?2)
                      OR EXISTS (SELECT 1 FROM fetches WHERE article_id = ?1 AND url = ?2)",
-                params![article_id, fetched_url],
-                |r| r.get(0),
             )
+            .and_then(|mut s| s.query_row(params![article_id, fetched_url], |r| r.get(0)))
             .map_err(|e| self.err(e))
     }
 
     pub fn latest_version(&self, article_id: i64) -> Result<Option<LatestVersion>> {
         self.conn
-            .query_row(
+            .prepare_cached(
                 "SELECT version, content_hash, extractor_version, site_rules, capture_digest,
                         fetched_url, fetched_at, published_at, modified_at, authors
                  FROM versions WHERE article_id = ?1 ORDER BY version DESC LIMIT 1",
-                params![article_id],
-                |r| {
+            )
+            .and_then(|mut s| {
+                s.query_row(params![article_id], |r| {
                     let authors: String = r.get(9)?;
                     Ok(LatestVersion {
                         version: r.get(0)?,
@@ -582,8 +575,8 @@ impl Store {
                         modified_at: r.get(8)?,
                         authors: serde_json::from_str(&authors).unwrap_or_default(),
                     })
-                },
-            )
+                })
+            })
             .optional()
             .map_err(|e| self.err(e))
     }
@@ -595,11 +588,8 @@ impl Store {
         let tx = self.write_tx().map_err(err)?;
         if let Some(c) = &page.capture {
             let exists: bool = tx
-                .query_row(
-                    "SELECT EXISTS (SELECT 1 FROM captures WHERE digest = ?1)",
-                    params![c.digest],
-                    |r| r.get(0),
-                )
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM captures WHERE digest = ?1)")
+                .and_then(|mut s| s.query_row(params![c.digest], |r| r.get(0)))
                 .map_err(err)?;
             if !exists {
                 let compressed =
@@ -607,41 +597,31 @@ impl Store {
                         path: path.clone(),
                         source: e,
                     })?;
-                tx.execute(
-                    "INSERT INTO captures (digest, compression, raw_bytes, stored_bytes, content_type, content, created_at)
-                     VALUES (?1, 'zstd', ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-                    params![c.digest, c.bytes.len() as i64, compressed.len() as i64, c.content_type, compressed],
-                )
+                tx.prepare_cached("INSERT INTO captures (digest, compression, raw_bytes, stored_bytes, content_type, content, created_at)
+                     VALUES (?1, 'zstd', ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))").and_then(|mut s| s.execute(params![c.digest, c.bytes.len() as i64, compressed.len() as i64, c.content_type, compressed]))
                 .map_err(err)?;
             }
         }
         let article_id = match &page.article {
             Some(a) => {
-                tx.execute(
-                    "INSERT INTO articles (url, host, first_seen_at, last_seen_at) VALUES (?1, ?2, ?3, ?3)
-                     ON CONFLICT (url) DO UPDATE SET last_seen_at = excluded.last_seen_at",
-                    params![a.url, a.host, a.seen_at],
-                )
+                tx.prepare_cached("INSERT INTO articles (url, host, first_seen_at, last_seen_at) VALUES (?1, ?2, ?3, ?3)
+                     ON CONFLICT (url) DO UPDATE SET last_seen_at = excluded.last_seen_at").and_then(|mut s| s.execute(params![a.url, a.host, a.seen_at]))
                 .map_err(err)?;
                 Some(
-                    tx.query_row(
-                        "SELECT id FROM articles WHERE url = ?1",
-                        params![a.url],
-                        |r| r.get::<_, i64>(0),
-                    )
-                    .map_err(err)?,
+                    tx.prepare_cached("SELECT id FROM articles WHERE url = ?1")
+                        .and_then(|mut s| s.query_row(params![a.url], |r| r.get::<_, i64>(0)))
+                        .map_err(err)?,
                 )
             }
             // A page that gave no article (a 404, a failure) still belongs to the article last
             // fetched from its URL, so that history shows "gone on …".
             None => match page.rows.last() {
                 Some(row) => tx
-                    .query_row(
+                    .prepare_cached(
                         "SELECT article_id FROM fetches WHERE url = ?1 AND article_id IS NOT NULL
                          ORDER BY id DESC LIMIT 1",
-                        params![row.url],
-                        |r| r.get::<_, i64>(0),
                     )
+                    .and_then(|mut s| s.query_row(params![row.url], |r| r.get::<_, i64>(0)))
                     .optional()
                     .map_err(err)?,
                 None => None,
@@ -655,12 +635,10 @@ impl Store {
             } else {
                 None
             };
-            tx.execute(
-                "INSERT INTO fetches (run_id, article_id, url, requested_at, status, outcome, error, note, headers,
+            tx.prepare_cached("INSERT INTO fetches (run_id, article_id, url, requested_at, status, outcome, error, note, headers,
                                       bytes, duration_ms, etag, last_modified, payload_digest, capture_digest,
                                       request_headers)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-                params![
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)").and_then(|mut s| s.execute(params![
                     page.run_id,
                     article_id,
                     row.url,
@@ -677,8 +655,7 @@ impl Store {
                     row.payload_digest,
                     capture,
                     row.request_headers
-                ],
-            )
+                ]))
             .map_err(err)?;
             last_fetch_id = Some(tx.last_insert_rowid());
         }
@@ -693,19 +670,16 @@ impl Store {
                 });
             };
             let next: i64 = tx
-                .query_row(
+                .prepare_cached(
                     "SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE article_id = ?1",
-                    params![article_id],
-                    |r| r.get(0),
                 )
+                .and_then(|mut s| s.query_row(params![article_id], |r| r.get(0)))
                 .map_err(err)?;
             let authors = serde_json::to_string(&v.authors).unwrap_or_else(|_| "[]".into());
-            tx.execute(
-                "INSERT INTO versions (article_id, version, fetch_id, fetched_at, fetched_url, canonical_url, title, body,
+            tx.prepare_cached("INSERT INTO versions (article_id, version, fetch_id, fetched_at, fetched_url, canonical_url, title, body,
                                        published_at, modified_at, authors, language, content_hash,
                                        extractor_version, site_rules, capture_digest)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-                params![
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)").and_then(|mut s| s.execute(params![
                     article_id,
                     next,
                     fetch_id,
@@ -722,8 +696,7 @@ impl Store {
                     v.extractor_version,
                     v.site_rules,
                     capture.digest
-                ],
-            )
+                ]))
             .map_err(err)?;
             let version_id = tx.last_insert_rowid();
             index::add_version(&tx, version_id, v.title.as_deref(), &v.body).map_err(err)?;
@@ -773,11 +746,14 @@ impl Store {
     pub fn history(&self, article_id: i64) -> Result<Option<History>> {
         let article: Option<(i64, String, String, String)> = self
             .conn
-            .query_row(
+            .prepare_cached(
                 "SELECT id, url, first_seen_at, last_seen_at FROM articles WHERE id = ?1",
-                params![article_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
+            .and_then(|mut s| {
+                s.query_row(params![article_id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+            })
             .optional()
             .map_err(|e| self.err(e))?;
         let Some((id, url, first_seen_at, last_seen_at)) = article else {
@@ -837,7 +813,8 @@ impl Store {
     /// Runs `PRAGMA integrity_check`; "ok" when sound.
     pub fn integrity_check(&self) -> Result<String> {
         self.conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .prepare_cached("PRAGMA integrity_check")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
             .map_err(|e| self.err(e))
     }
 }
@@ -907,20 +884,14 @@ mod tests {
         assert_eq!(s.user_version().unwrap(), SCHEMA_VERSION);
         let hits: i64 = s
             .conn
-            .query_row(
-                "SELECT count(*) FROM search_index WHERE search_index MATCH 'الامين'",
-                [],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT count(*) FROM search_index WHERE search_index MATCH 'الامين'")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
             .unwrap();
         assert_eq!(hits, 2);
         let (added, removed): (i64, i64) = s
             .conn
-            .query_row(
-                "SELECT chars_added, chars_removed FROM article_changes",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .prepare_cached("SELECT chars_added, chars_removed FROM article_changes")
+            .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))))
             .unwrap();
         assert!(added > 0 && removed > 0);
     }
@@ -1017,10 +988,16 @@ mod tests {
         assert_eq!(s.load_capture("sha256:00").unwrap().unwrap().0, b"<p>x</p>");
         assert!(
             s.conn
-                .execute("UPDATE versions SET body = 'x'", [])
+                .prepare_cached("UPDATE versions SET body = 'x'")
+                .and_then(|mut s| s.execute([]))
                 .is_err()
         );
-        assert!(s.conn.execute("DELETE FROM versions", []).is_err());
+        assert!(
+            s.conn
+                .prepare_cached("DELETE FROM versions")
+                .and_then(|mut s| s.execute([]))
+                .is_err()
+        );
         let c2 = s.commit_page(&page).unwrap();
         assert_eq!(c2.version, Some(2));
     }
