@@ -20,7 +20,9 @@ use crate::fetch::{Attempt, FetchSettings, Fetcher, PageResult, RawResponse, fet
 use crate::model::{Article, ContentHash, FetchOutcome, payload_digest};
 use crate::politeness::Gate;
 use crate::politeness::robots::{HostRules, RobotsFetch, robots_url};
-use crate::store::{ArticleWrite, CaptureWrite, FetchRow, PageCommit, Store, VersionWrite};
+use crate::store::{
+    ArticleWrite, CaptureWrite, FetchRow, PageCommit, PageWriter, Store, VersionWrite,
+};
 use crate::urls::{self, Scope};
 use crate::{Error, Result};
 
@@ -193,7 +195,15 @@ impl Summary {
 
 /// The walker's state.
 struct Walk<'a> {
+    /// The walk's connection: reads, and every write but archived pages. Reached through
+    /// [`Walk::db`], which first waits for the page in flight.
     store: &'a mut Store,
+    /// Commits archived pages on its own thread while the walk goes on to the next page.
+    writer: PageWriter,
+    /// What `runs.resume_url` holds, or will once the page in flight is written.
+    resume_written: Option<String>,
+    /// Following chains (not revisiting): each archived page records the pending next one.
+    chain_walk: bool,
     settings: &'a CrawlSettings,
     fetcher: Fetcher,
     gate: Arc<Gate>,
@@ -299,8 +309,12 @@ impl<'a> Walk<'a> {
             &now_rfc3339(),
             settings.site.as_deref(),
         )?;
+        let writer = PageWriter::open(store.path())?;
         Ok(Walk {
             store,
+            writer,
+            resume_written: None,
+            chain_walk: false,
             settings,
             fetcher,
             gate,
@@ -317,6 +331,9 @@ impl<'a> Walk<'a> {
     /// Records how the run ended.
     fn finish(mut self, result: Result<(usize, EndReason)>) -> Result<Summary> {
         let run_id = self.run_id;
+        // The page in flight is written first; its failure is the walk's.
+        let written = self.writer.wait();
+        let result = result.and_then(|r| written.map(|_| r));
         let (pages, end) = match result {
             Ok(v) => v,
             Err(e) => {
@@ -342,10 +359,10 @@ impl<'a> Walk<'a> {
         };
         if !end.leaves_pending() && (end != EndReason::NoNextLink || self.from_listing) {
             // A finished walk: the next run starts from the configured start again.
-            self.store.set_resume(run_id, None)?;
+            self.db()?.set_resume(run_id, None)?;
         }
         let counts = serde_json::to_string(&self.outcomes).unwrap_or_default();
-        self.store
+        self.db()?
             .finish_run(run_id, &now_rfc3339(), status, &end.to_string(), &counts)?;
         Ok(Summary {
             run_id,
@@ -413,6 +430,7 @@ impl<'a> Walk<'a> {
     /// Walks from `start`; when the start is a feed or sitemap, from each article it lists in
     /// turn. The seen sets, the page count and the known streak span the whole walk.
     async fn run(&mut self, start: Url) -> Result<(usize, EndReason)> {
+        self.chain_walk = true;
         let mut state = WalkState::default();
         let mut queue = std::collections::VecDeque::from([start]);
         let mut first = true;
@@ -442,7 +460,11 @@ impl<'a> Walk<'a> {
         let mut url = start;
         let mut at_start = walk_start;
         loop {
-            self.store.set_resume(self.run_id, Some(url.as_str()))?;
+            if self.resume_written.as_deref() != Some(url.as_str()) {
+                let run_id = self.run_id;
+                self.db()?.set_resume(run_id, Some(url.as_str()))?;
+                self.resume_written = Some(url.to_string());
+            }
             if let Some(end) = self.stop_before_page(state.pages) {
                 return Ok((end, Vec::new()));
             }
@@ -536,13 +558,13 @@ impl<'a> Walk<'a> {
     }
 
     /// A robots.txt answer kept by an earlier run, when the settings allow it.
-    fn cached_robots(&self, host: &str) -> Result<Option<HostRules>> {
+    fn cached_robots(&mut self, host: &str) -> Result<Option<HostRules>> {
         if !self.settings.robots_cache {
             return Ok(None);
         }
         let since =
             crate::config::stored_time(Utc::now() - chrono::Duration::hours(ROBOTS_CACHE_HOURS));
-        let cached = blocking(|| self.store.cached_robots(host, &since))?;
+        let cached = blocking(|| self.db()?.cached_robots(host, &since))?;
         Ok(cached.map(|(status, body)| {
             let fetch = match body {
                 Some(b) if (200..300).contains(&status) => RobotsFetch::Found(b),
@@ -604,7 +626,7 @@ impl<'a> Walk<'a> {
                 _ => None,
             };
             if let Some((status, body)) = kept {
-                blocking(|| self.store.cache_robots(host, &now_rfc3339(), status, body))?;
+                blocking(|| self.db()?.cache_robots(host, &now_rfc3339(), status, body))?;
             }
         }
         // An unreachable robots.txt forbids the host (RFC 9309) and is a failure worth exit 2:
@@ -842,17 +864,18 @@ impl<'a> Walk<'a> {
                 Some("no article found on the page".into()),
             );
             let keep = self.settings.keep_all_captures;
-            let capture = keep.then(|| CaptureWrite {
-                digest: &digest,
-                bytes: &resp.body,
-                content_type: content_type.as_deref(),
+            let capture = keep.then_some(CaptureWrite {
+                digest,
+                bytes: resp.body,
+                content_type,
             });
+            let run_id = self.run_id;
             blocking(|| {
-                self.store.commit_page(&PageCommit {
-                    run_id: Some(self.run_id),
+                self.db()?.commit_page(&PageCommit {
+                    run_id: Some(run_id),
                     rows,
                     capture,
-                    article: None,
+                    ..Default::default()
                 })
             })?;
             return Ok(PageDone {
@@ -868,7 +891,7 @@ impl<'a> Walk<'a> {
         let hash = article.content_hash();
         let (key, canonical) = self.article_key(&article, &final_url, &hash)?;
         aliases.push(key.clone());
-        if blocking(|| self.store.is_redacted(&[&key, final_url.as_str()]))? {
+        if blocking(|| self.db()?.is_redacted(&[&key, final_url.as_str()]))? {
             // A takedown: keep nothing of the page, not even its digest; the chain goes on.
             set_last(
                 &mut rows,
@@ -888,9 +911,9 @@ impl<'a> Walk<'a> {
                 listed: Vec::new(),
             });
         }
-        let article_id = blocking(|| self.store.article_id(&key))?;
+        let article_id = blocking(|| self.db()?.article_id(&key))?;
         let latest = match article_id {
-            Some(id) => blocking(|| self.store.latest_version(id))?,
+            Some(id) => blocking(|| self.db()?.latest_version(id))?,
             None => None,
         };
         let rules_id = self.settings.rules.extraction_id();
@@ -921,23 +944,31 @@ impl<'a> Walk<'a> {
             fetched_at: fetched_at.clone(),
             fetched_url: final_url.to_string(),
             canonical_url: canonical,
-            title: article.title.clone(),
-            body: article.body.clone(),
+            title: article.title,
+            body: article.body,
             published_at: article.published_at.map(rfc3339),
             modified_at: article.modified_at.map(rfc3339),
-            authors: article.authors.clone(),
-            language: article.language.clone(),
+            authors: article.authors,
+            language: article.language,
             content_hash: hash.0.clone(),
             extractor_version: EXTRACTOR_VERSION.to_string(),
             site_rules: rules_id.clone(),
         });
+        // The chain's pending page is recorded with this one, in the same transaction.
+        let resume_url = match &next {
+            Some(n) if self.chain_walk => Some(urls::normalize(n).to_string()),
+            _ => None,
+        };
+        if resume_url.is_some() {
+            self.resume_written.clone_from(&resume_url);
+        }
         let page = PageCommit {
             run_id: Some(self.run_id),
             rows,
-            capture: keep_capture.then(|| CaptureWrite {
-                digest: &digest,
-                bytes: &resp.body,
-                content_type: content_type.as_deref(),
+            capture: keep_capture.then_some(CaptureWrite {
+                digest,
+                bytes: resp.body,
+                content_type,
             }),
             article: Some(ArticleWrite {
                 url: key.clone(),
@@ -945,8 +976,10 @@ impl<'a> Walk<'a> {
                 seen_at: fetched_at,
                 version,
             }),
+            resume_url,
         };
-        blocking(|| self.store.commit_page(&page))?;
+        // Written on the writer's thread while the walk fetches the next page.
+        blocking(|| self.writer.submit(page))?;
         Ok(PageDone {
             outcome,
             next,
@@ -965,8 +998,8 @@ impl<'a> Walk<'a> {
         digest: &str,
     ) -> Result<PageDone> {
         set_last(&mut rows, FetchOutcome::NotModified, None);
-        let stored = blocking(|| self.store.load_capture(digest))?;
-        let owner = blocking(|| self.store.article_of_capture(url.as_str(), digest))?;
+        let stored = blocking(|| self.db()?.load_capture(digest))?;
+        let owner = blocking(|| self.db()?.article_of_capture(url.as_str(), digest))?;
         let next = match &stored {
             Some((bytes, content_type)) => {
                 let (html, _) = decode_html(bytes, content_type.as_deref());
@@ -994,12 +1027,13 @@ impl<'a> Walk<'a> {
                 version: None,
             }
         });
+        let run_id = self.run_id;
         blocking(|| {
-            self.store.commit_page(&PageCommit {
-                run_id: Some(self.run_id),
+            self.db()?.commit_page(&PageCommit {
+                run_id: Some(run_id),
                 rows,
-                capture: None,
                 article,
+                ..Default::default()
             })
         })?;
         Ok(PageDone {
@@ -1047,7 +1081,7 @@ impl<'a> Walk<'a> {
     /// Re-extracts a stored version's capture with the current extractor and rules.
     fn reextract(&mut self, latest: &crate::store::LatestVersion) -> Result<Option<ContentHash>> {
         let Some((bytes, content_type)) =
-            blocking(|| self.store.load_capture(&latest.capture_digest))?
+            blocking(|| self.db()?.load_capture(&latest.capture_digest))?
         else {
             return Ok(None);
         };
@@ -1089,15 +1123,22 @@ impl<'a> Walk<'a> {
         if canonical == *fetched {
             return Ok(trusted);
         }
-        let Some(id) = blocking(|| self.store.article_id(&key))? else {
+        let Some(id) = blocking(|| self.db()?.article_id(&key))? else {
             return Ok(trusted);
         };
-        if blocking(|| self.store.article_was_fetched_from(id, fetched.as_str()))? {
+        if blocking(|| self.db()?.article_was_fetched_from(id, fetched.as_str()))? {
             return Ok(trusted);
         }
         let same_content =
-            blocking(|| self.store.latest_version(id))?.is_some_and(|l| l.content_hash == hash.0);
+            blocking(|| self.db()?.latest_version(id))?.is_some_and(|l| l.content_hash == hash.0);
         Ok(if same_content { trusted } else { fallback })
+    }
+
+    /// The walk's connection, once the page in flight is written: every read and write after
+    /// it sees the pages before it.
+    fn db(&mut self) -> Result<&mut Store> {
+        self.writer.wait()?;
+        Ok(&mut *self.store)
     }
 
     /// Commits fetch rows that belong to no article (failures, skips, robots.txt).
@@ -1107,7 +1148,7 @@ impl<'a> Walk<'a> {
         }
         let run_id = self.run_id;
         blocking(|| {
-            self.store.commit_page(&PageCommit {
+            self.db()?.commit_page(&PageCommit {
                 run_id: Some(run_id),
                 rows,
                 ..Default::default()

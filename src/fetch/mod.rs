@@ -197,7 +197,9 @@ impl Fetcher {
                 self.max_body_bytes
             )));
         }
-        let mut body = Vec::new();
+        // Sized once from Content-Length (already checked against the limit) when there is one.
+        let expected = resp.content_length().unwrap_or(0) as usize;
+        let mut body = Vec::with_capacity(expected.min(self.max_body_bytes));
         if !(300..400).contains(&status) {
             while let Some(chunk) = resp.chunk().await.map_err(classify_error)? {
                 if body.len() + chunk.len() > self.max_body_bytes {

@@ -7,12 +7,14 @@ mod index;
 pub mod lock;
 mod query;
 mod redact;
+mod writer;
 
 pub use query::{
     ArticleSummary, ExportFilter, ListFilter, RevisitRow, SearchHit, SearchScope, Tombstone,
     VersionPick, WarcFetch,
 };
 pub use redact::Redaction;
+pub use writer::PageWriter;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -44,6 +46,8 @@ const ZSTD_LEVEL: i32 = 3;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Kept between captures: a zstd context is costly to set up for every page.
+    compressor: Option<zstd::bulk::Compressor<'static>>,
 }
 
 /// One fetch-log row.
@@ -66,10 +70,10 @@ pub struct FetchRow {
 
 /// A payload to keep.
 #[derive(Debug, Clone)]
-pub struct CaptureWrite<'a> {
-    pub digest: &'a str,
-    pub bytes: &'a [u8],
-    pub content_type: Option<&'a str>,
+pub struct CaptureWrite {
+    pub digest: String,
+    pub bytes: Vec<u8>,
+    pub content_type: Option<String>,
 }
 
 /// A version to append.
@@ -100,13 +104,15 @@ pub struct ArticleWrite {
 
 /// Everything one processed page writes, committed together.
 #[derive(Debug, Clone, Default)]
-pub struct PageCommit<'a> {
+pub struct PageCommit {
     pub run_id: Option<i64>,
     /// All attempts in order; the last one is the page's final fetch.
     pub rows: Vec<FetchRow>,
     /// Stored when given (and linked from the final fetch row).
-    pub capture: Option<CaptureWrite<'a>>,
+    pub capture: Option<CaptureWrite>,
     pub article: Option<ArticleWrite>,
+    /// The run's next pending page, written with the page (see [`Store::set_resume`]).
+    pub resume_url: Option<String>,
 }
 
 /// What a commit wrote.
@@ -228,6 +234,7 @@ impl Store {
         let store = Store {
             conn,
             path: path.to_path_buf(),
+            compressor: None,
         };
         store.check_identity()?;
         if must_be_archive && store.user_version()? == 0 {
@@ -264,6 +271,7 @@ impl Store {
         let store = Store {
             conn,
             path: path.to_path_buf(),
+            compressor: None,
         };
         store.check_identity()?;
         let version = store.user_version()?;
@@ -582,25 +590,24 @@ impl Store {
     }
 
     /// Writes one processed page in a single transaction.
-    pub fn commit_page(&mut self, page: &PageCommit<'_>) -> Result<Committed> {
+    pub fn commit_page(&mut self, page: &PageCommit) -> Result<Committed> {
         let path = self.path.clone();
         let err = |e: rusqlite::Error| sqlite(&path, e);
+        // Compressed before the write lock is taken; a capture already stored is not redone.
+        let compressed = match &page.capture {
+            Some(c) if !self.has_capture(&c.digest)? => Some(self.compress(&c.bytes)?),
+            _ => None,
+        };
         let tx = self.write_tx().map_err(err)?;
-        if let Some(c) = &page.capture {
-            let exists: bool = tx
-                .prepare_cached("SELECT EXISTS (SELECT 1 FROM captures WHERE digest = ?1)")
-                .and_then(|mut s| s.query_row(params![c.digest], |r| r.get(0)))
+        if let (Some(c), Some(compressed)) = (&page.capture, compressed) {
+            tx.prepare_cached("INSERT OR IGNORE INTO captures (digest, compression, raw_bytes, stored_bytes, content_type, content, created_at)
+                 VALUES (?1, 'zstd', ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))").and_then(|mut s| s.execute(params![c.digest, c.bytes.len() as i64, compressed.len() as i64, c.content_type, compressed]))
+            .map_err(err)?;
+        }
+        if let (Some(run_id), Some(next)) = (page.run_id, &page.resume_url) {
+            tx.prepare_cached("UPDATE runs SET resume_url = ?2 WHERE id = ?1")
+                .and_then(|mut s| s.execute(params![run_id, next]))
                 .map_err(err)?;
-            if !exists {
-                let compressed =
-                    zstd::bulk::compress(c.bytes, ZSTD_LEVEL).map_err(|e| Error::Io {
-                        path: path.clone(),
-                        source: e,
-                    })?;
-                tx.prepare_cached("INSERT INTO captures (digest, compression, raw_bytes, stored_bytes, content_type, content, created_at)
-                     VALUES (?1, 'zstd', ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))").and_then(|mut s| s.execute(params![c.digest, c.bytes.len() as i64, compressed.len() as i64, c.content_type, compressed]))
-                .map_err(err)?;
-            }
         }
         let article_id = match &page.article {
             Some(a) => {
@@ -631,7 +638,7 @@ impl Store {
         let n = page.rows.len();
         for (i, row) in page.rows.iter().enumerate() {
             let capture = if i + 1 == n {
-                page.capture.as_ref().map(|c| c.digest)
+                page.capture.as_ref().map(|c| c.digest.as_str())
             } else {
                 None
             };
@@ -708,6 +715,26 @@ impl Store {
             article_id,
             version,
         })
+    }
+
+    fn has_capture(&self, digest: &str) -> Result<bool> {
+        self.conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM captures WHERE digest = ?1)")
+            .and_then(|mut s| s.query_row(params![digest], |r| r.get(0)))
+            .map_err(|e| self.err(e))
+    }
+
+    /// zstd at [`ZSTD_LEVEL`], through the connection's kept context.
+    fn compress(&mut self, bytes: &[u8]) -> Result<Vec<u8>> {
+        let io = |source| Error::Io {
+            path: self.path.clone(),
+            source,
+        };
+        if self.compressor.is_none() {
+            self.compressor = Some(zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(io)?);
+        }
+        let compressor = self.compressor.as_mut().expect("set above");
+        compressor.compress(bytes).map_err(io)
     }
 
     /// Counts of articles, versions, runs, fetches by outcome, and capture bytes.
@@ -959,9 +986,9 @@ mod tests {
                 ..Default::default()
             }],
             capture: Some(CaptureWrite {
-                digest: "sha256:00",
-                bytes: b"<p>x</p>",
-                content_type: Some("text/html"),
+                digest: "sha256:00".into(),
+                bytes: b"<p>x</p>".to_vec(),
+                content_type: Some("text/html".into()),
             }),
             article: Some(ArticleWrite {
                 url: "http://a/x".into(),
@@ -982,6 +1009,7 @@ mod tests {
                     site_rules: "generic".into(),
                 }),
             }),
+            resume_url: None,
         };
         let c = s.commit_page(&page).unwrap();
         assert_eq!(c.version, Some(1));
