@@ -7,10 +7,15 @@
 //! generated pages otherwise. CPU time and peak resident memory come from GNU time
 //! (`/usr/bin/time`); without it only wall time is printed. `ARSHIF_BENCH_PAGES` changes the
 //! chain's length (default 1000), `ARSHIF_BENCH_ROUNDS` the rounds (default 3; medians shown).
+//!
+//! Then many sites: `ARSHIF_BENCH_SITES` loopback sites (default 8, 0 to skip), each a chain of
+//! pages/sites of the same pages on a server of its own, crawled at once by `arshif run`
+//! (`--jobs` = sites) with the rate lifted, for the throughput against the single chain; and
+//! again at 20 requests per second per host, for the smallest gap each host saw.
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use arshif::fixture_server::FixtureServer;
 
@@ -109,6 +114,98 @@ fn main() {
         mib(db_bytes_after_recrawl),
         mib(db_bytes_after_recrawl.saturating_sub(db_bytes)),
     );
+    let sites = env_or("ARSHIF_BENCH_SITES", 8);
+    if sites > 0 {
+        many_sites(&runtime, &pages, n, sites, rounds, time, f);
+    }
+}
+
+/// `sites` servers, each with a chain of `n / sites` pages, crawled at once by one `arshif run`.
+fn many_sites(
+    runtime: &tokio::runtime::Runtime,
+    pages: &[String],
+    n: usize,
+    sites: usize,
+    rounds: usize,
+    time: bool,
+    single: Usage,
+) {
+    let per_site = n / sites;
+    let dir = tempfile::tempdir().unwrap();
+    let servers: Vec<FixtureServer> = (0..sites)
+        .map(|i| {
+            let site = dir.path().join(format!("site{i}"));
+            let server = runtime
+                .block_on(FixtureServer::start(site.clone()))
+                .unwrap();
+            write_chain(&site, pages, per_site, &server.url(""));
+            server
+        })
+        .collect();
+    let bin = env!("CARGO_BIN_EXE_arshif");
+    let run = |rate: f64, max: usize, round: usize| {
+        let mut config = String::new();
+        for (i, server) in servers.iter().enumerate() {
+            config.push_str(&format!(
+                "[[site]]\nname = \"s{i}\"\nstart_urls = [\"{}\"]\nnext_selector = \"a.arshif-next\"\nrate = {rate}\nmax_articles = {max}\n",
+                server.url("/c/0.html")
+            ));
+        }
+        let path = dir.path().join(format!("sites-{rate}-{round}.toml"));
+        std::fs::write(&path, config).unwrap();
+        let db = dir.path().join(format!("sites-{rate}-{round}.db"));
+        for s in &servers {
+            s.clear_log();
+        }
+        let usage = measure(
+            bin,
+            &[
+                "run",
+                "--config",
+                path.to_str().unwrap(),
+                "--db",
+                db.to_str().unwrap(),
+                "--jobs",
+                &sites.to_string(),
+            ],
+            time,
+        );
+        check_archived(bin, &db, max * sites);
+        (usage, db)
+    };
+    let all: Vec<Usage> = (0..rounds).map(|r| run(100000.0, per_site, r).0).collect();
+    let u = median(&all);
+    println!(
+        "{sites} sites at once, {per_site} pages each, rate lifted (medians of {rounds} rounds):"
+    );
+    report("all sites", u, per_site * sites);
+    println!(
+        "  throughput against the single chain: {:.2}x",
+        (per_site * sites) as f64 / u.wall / (n as f64 / single.wall)
+    );
+    // Each host's rate limit still holds with every site running: 20 requests/s, 50 ms apart.
+    // The fetch log has when the gate let each request go; the servers, when it arrived (later
+    // by however long the machine took to send it, so arrival gaps jitter).
+    let pages_each = per_site.min(20);
+    let (_, db) = run(20.0, pages_each, rounds);
+    let interval = Duration::from_millis(50);
+    let smallest = smallest_logged_gap(&db);
+    let arrivals = servers
+        .iter()
+        .filter_map(|s| {
+            let log = s.requests();
+            let span = log.last()?.at - log.first()?.at;
+            Some((log.len() - 1) as f64 / span.as_secs_f64())
+        })
+        .fold(0.0, f64::max);
+    println!(
+        "  at 20 requests/s per host: smallest gap between two requests to one host in the fetch log {:.1} ms (interval 50 ms); fastest host's average rate at its server {arrivals:.1}/s",
+        smallest.as_secs_f64() * 1000.0
+    );
+    assert!(
+        smallest + Duration::from_millis(1) >= interval && arrivals <= 20.5,
+        "a host's rate limit was broken: {smallest:?}, {arrivals:.1}/s"
+    );
 }
 
 fn report(what: &str, u: Usage, n: usize) {
@@ -166,6 +263,31 @@ fn median(v: &[Usage]) -> Usage {
     let mut v = v.to_vec();
     v.sort_by(|a, b| a.wall.total_cmp(&b.wall));
     v[v.len() / 2]
+}
+
+/// The smallest gap between two requests to one host, from the fetch log's `requested_at`
+/// (taken as the gate lets a request go).
+fn smallest_logged_gap(db: &Path) -> Duration {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT url, requested_at FROM fetches ORDER BY id")
+        .unwrap();
+    let rows: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut last: std::collections::HashMap<String, chrono::DateTime<chrono::FixedOffset>> =
+        Default::default();
+    let mut smallest = Duration::MAX;
+    for (url, at) in rows {
+        let host = url::Url::parse(&url).unwrap().authority().to_string();
+        let at = chrono::DateTime::parse_from_rfc3339(&at).unwrap();
+        if let Some(before) = last.insert(host, at) {
+            smallest = smallest.min((at - before).to_std().unwrap_or_default());
+        }
+    }
+    smallest
 }
 
 fn database_bytes(db: &Path) -> u64 {
