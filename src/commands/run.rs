@@ -197,8 +197,9 @@ async fn crawl_site(site: SitePlan, run: RunShared) -> crate::Result<Vec<Summary
     Ok(summaries)
 }
 
-/// The site's archived articles due for a revisit at `now`, most overdue first.
-fn due_urls(store: &Store, site: &SitePlan, now: DateTime<Utc>) -> crate::Result<Vec<url::Url>> {
+/// The site's archived articles due for a revisit at `now`, most overdue first: the revisit
+/// planner (public for the archive benchmark).
+pub fn due_urls(store: &Store, site: &SitePlan, now: DateTime<Utc>) -> crate::Result<Vec<url::Url>> {
     let stop =
         chrono::Duration::from_std(site.revisit.stop_after()).unwrap_or(chrono::Duration::MAX);
     let since = now
