@@ -91,6 +91,55 @@ impl Schedule {
     pub fn stop_after(&self) -> Duration {
         self.stop_after
     }
+
+    /// Where the articles due at `now` can be, one window per age band of the schedule: every
+    /// article that [`due`] would pick lies in one of them, so that the store need only read
+    /// these ranges of an index (the planner then decides, exactly, with [`due`]).
+    pub fn windows(&self, now: DateTime<Utc>) -> Vec<Window> {
+        let at = |age: Duration| {
+            chrono::Duration::from_std(age)
+                .ok()
+                .and_then(|d| now.checked_sub_signed(d))
+                .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        };
+        let mut bands: Vec<(Duration, Duration, Duration)> = Vec::new();
+        let mut from = Duration::ZERO;
+        for &(until, every) in &self.steps {
+            if from >= self.stop_after {
+                break;
+            }
+            bands.push((from, until.min(self.stop_after), every));
+            from = until;
+        }
+        if let Some(&(_, every)) = self.steps.last()
+            && from < self.stop_after
+        {
+            bands.push((from, self.stop_after, every));
+        }
+        bands
+            .into_iter()
+            .map(|(from, until, every)| Window {
+                born_after: at(until),
+                // Ages are counted from zero: an article dated in the future is in the first band.
+                born_until: (from > Duration::ZERO).then(|| at(from)),
+                fetched_by: at(every.saturating_sub(slack(every))),
+            })
+            .collect()
+    }
+}
+
+/// Articles born after `born_after` and up to `born_until` (None: any time later), last fetched
+/// at or before `fetched_by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub born_after: DateTime<Utc>,
+    pub born_until: Option<DateTime<Utc>>,
+    pub fetched_by: DateTime<Utc>,
+}
+
+/// How early an article of this interval may be taken (see [`due`]).
+fn slack(every: Duration) -> Duration {
+    (every / 10).min(MAX_SLACK)
 }
 
 /// Parses `90s`, `30m`, `6h`, `2d`, `1w` (a whole number and a unit).
@@ -147,8 +196,7 @@ pub fn due(
             let age = (now - c.born).to_std().unwrap_or_default();
             let every = schedule.interval(age)?;
             let since = (now - c.last_fetched).to_std().unwrap_or_default();
-            let slack = (every / 10).min(MAX_SLACK);
-            (since + slack >= every).then(|| Due {
+            (since + slack(every) >= every).then(|| Due {
                 article_id: c.article_id,
                 url: c.url,
                 overdue: since.saturating_sub(every),
@@ -215,6 +263,48 @@ mod tests {
         // An hour later article 2 is due as well.
         let later = due(vec![c(2, 1, 8)], &s, t(11));
         assert_eq!(later.len(), 1);
+    }
+
+    #[test]
+    fn every_due_article_lies_in_a_window() {
+        let inside = |w: &Window, c: &Candidate| {
+            c.born > w.born_after
+                && w.born_until.is_none_or(|u| c.born <= u)
+                && c.last_fetched <= w.fetched_by
+        };
+        let one_day = RevisitConfig {
+            schedule: Some(vec![crate::config::file::RevisitStep {
+                until: "1d".into(),
+                every: "2h".into(),
+            }]),
+            stop_after: Some("3d".into()),
+        };
+        let now = t(0);
+        for s in [
+            Schedule::default(),
+            Schedule::from_config(Some(&one_day)).unwrap(),
+        ] {
+            let windows = s.windows(now);
+            // Births from 70 days ago to an hour ahead, last fetches up to 8 days back, on a
+            // grid that does not line up with the schedule's steps.
+            let mut id = 0;
+            for born_min in (-70 * 24 * 60..=60).step_by(97) {
+                for since_min in (0..8 * 24 * 60).step_by(89) {
+                    id += 1;
+                    let born = now + chrono::Duration::minutes(born_min);
+                    let c = Candidate {
+                        article_id: id,
+                        url: String::new(),
+                        born,
+                        last_fetched: (now - chrono::Duration::minutes(since_min)).max(born),
+                    };
+                    let is_due = !due(vec![c.clone()], &s, now).is_empty();
+                    let found = windows.iter().filter(|w| inside(w, &c)).count();
+                    assert!(found <= 1, "windows overlap at {c:?}");
+                    assert_eq!(is_due, found == 1, "{c:?} under {s:?}");
+                }
+            }
+        }
     }
 
     #[test]

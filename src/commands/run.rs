@@ -197,13 +197,13 @@ async fn crawl_site(site: SitePlan, run: RunShared) -> crate::Result<Vec<Summary
     Ok(summaries)
 }
 
-/// The site's archived articles due for a revisit at `now`, most overdue first.
-fn due_urls(store: &Store, site: &SitePlan, now: DateTime<Utc>) -> crate::Result<Vec<url::Url>> {
-    let stop =
-        chrono::Duration::from_std(site.revisit.stop_after()).unwrap_or(chrono::Duration::MAX);
-    let since = now
-        .checked_sub_signed(stop)
-        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+/// The site's archived articles due for a revisit at `now`, most overdue first: the revisit
+/// planner (public for the archive benchmark).
+pub fn due_urls(
+    store: &Store,
+    site: &SitePlan,
+    now: DateTime<Utc>,
+) -> crate::Result<Vec<url::Url>> {
     let hosts: Vec<String> = site
         .start_urls
         .iter()
@@ -216,24 +216,15 @@ fn due_urls(store: &Store, site: &SitePlan, now: DateTime<Utc>) -> crate::Result
             .map(|d| d.with_timezone(&Utc))
     };
     let candidates = store
-        .revisit_candidates(&config::stored_time(since))?
+        .revisit_candidates(&hosts, &site.revisit.windows(now))?
         .into_iter()
-        .filter(|r| {
-            hosts.iter().any(|h| {
-                r.host == *h
-                    || r.host
-                        .strip_prefix(h.as_str())
-                        .is_some_and(|p| p.starts_with(':'))
-            })
-        })
         .filter_map(|r| {
-            let first_seen = parse(&r.first_seen_at)?;
-            let published = r.published_at.as_deref().and_then(parse);
+            let born = parse(&r.born_at)?;
             Some(revisit::Candidate {
                 article_id: r.article_id,
                 url: r.url,
-                born: published.map_or(first_seen, |p| p.min(first_seen)),
-                last_fetched: parse(&r.last_fetched_at).unwrap_or(first_seen),
+                born,
+                last_fetched: parse(&r.last_fetched_at).unwrap_or(born),
             })
         });
     Ok(revisit::due(candidates, &site.revisit, now)

@@ -31,6 +31,7 @@ pub const APPLICATION_ID: i32 = 0x6172_7368;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_archivist.sql"),
+    include_str!("migrations/0003_planner.sql"),
 ];
 
 /// The schema version this build writes.

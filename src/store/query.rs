@@ -139,42 +139,70 @@ pub struct RevisitRow {
     pub article_id: i64,
     pub url: String,
     pub host: String,
-    pub first_seen_at: String,
-    pub published_at: Option<String>,
+    /// Its latest version's publication time, or its first archiving if earlier or unknown.
+    pub born_at: String,
     pub last_fetched_at: String,
 }
 
 impl Store {
-    /// Articles first seen since `seen_since` (RFC 3339), not under a takedown, with their
-    /// publication time and last fetch: what the revisit planner chooses from.
-    pub fn revisit_candidates(&self, seen_since: &str) -> Result<Vec<RevisitRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT a.id, a.url, a.host, a.first_seen_at,
-                        (SELECT published_at FROM versions WHERE article_id = a.id
-                         ORDER BY version DESC LIMIT 1),
-                        coalesce((SELECT max(requested_at) FROM fetches WHERE article_id = a.id),
-                                 a.last_seen_at)
-                 FROM articles a
-                 WHERE a.first_seen_at >= ?1
-                   AND EXISTS (SELECT 1 FROM versions WHERE article_id = a.id)
-                 ORDER BY a.id",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![seen_since], |r| {
-                Ok(RevisitRow {
-                    article_id: r.get(0)?,
-                    url: r.get(1)?,
-                    host: r.get(2)?,
-                    first_seen_at: r.get(3)?,
-                    published_at: r.get(4)?,
-                    last_fetched_at: r.get(5)?,
-                })
-            })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    /// Archived articles of the sites `hosts` name (a bare host: any port; `host:port`: that
+    /// one), not under a takedown, that lie in one of the planner's `windows`: one index range
+    /// per host and window, never a pass over every article.
+    pub fn revisit_candidates(
+        &self,
+        hosts: &[String],
+        windows: &[crate::revisit::Window],
+    ) -> Result<Vec<RevisitRow>> {
+        const COLUMNS: &str = "SELECT a.id, a.url, a.host, a.born_at,
+                                      coalesce(a.last_fetched_at, a.last_seen_at)
+                               FROM articles a";
+        const FILTER: &str = "a.born_at > ?2 AND a.born_at <= ?3
+                              AND (a.last_fetched_at IS NULL OR a.last_fetched_at <= ?4)
+                              AND EXISTS (SELECT 1 FROM versions WHERE article_id = a.id)";
+        let exact = format!("{COLUMNS} WHERE a.host = ?1 AND {FILTER}");
+        let any_port =
+            format!("{COLUMNS} WHERE a.host > ?1 || ':' AND a.host < ?1 || ';' AND {FILTER}");
+        let mut out: Vec<RevisitRow> = Vec::new();
+        for host in hosts {
+            let sql = if host.contains(':') {
+                &exact
+            } else {
+                &any_port
+            };
+            let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+            for w in windows {
+                let until = w.born_until.map_or_else(
+                    || "9999-12-31T23:59:59.999Z".to_string(),
+                    crate::config::stored_time,
+                );
+                let rows = stmt
+                    .query_map(
+                        params![
+                            host,
+                            crate::config::stored_time(w.born_after),
+                            until,
+                            crate::config::stored_time(w.fetched_by)
+                        ],
+                        |r| {
+                            Ok(RevisitRow {
+                                article_id: r.get(0)?,
+                                url: r.get(1)?,
+                                host: r.get(2)?,
+                                born_at: r.get(3)?,
+                                last_fetched_at: r.get(4)?,
+                            })
+                        },
+                    )
+                    .map_err(|e| self.err(e))?;
+                for row in rows {
+                    out.push(row.map_err(|e| self.err(e))?);
+                }
+            }
+        }
+        // A host named twice (or as host and host:port) gives its articles twice.
+        out.sort_by_key(|r| r.article_id);
+        out.dedup_by_key(|r| r.article_id);
+        Ok(out)
     }
 
     /// The article stored under `url`: its key, or a URL it was fetched from.
@@ -205,7 +233,7 @@ impl Store {
                     (SELECT title FROM versions WHERE article_id = a.id ORDER BY version DESC LIMIT 1),
                     r.action, r.at, r.reason,
                     (SELECT CASE WHEN outcome = 'gone' THEN requested_at END FROM fetches
-                     WHERE article_id = a.id ORDER BY id DESC LIMIT 1)
+                     WHERE article_id = a.id ORDER BY requested_at DESC, id DESC LIMIT 1)
              FROM articles a
              LEFT JOIN redactions r
                     ON r.id = (SELECT max(id) FROM redactions WHERE article_id = a.id)
