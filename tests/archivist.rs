@@ -88,6 +88,17 @@ async fn list_shows_counts_changes_and_filters() {
     assert_eq!(path_of(changed[0]["url"].as_str().unwrap()), EDITED);
     assert_eq!(changed[0]["versions"], 2);
     assert!(changed[0]["last_change_at"].is_string());
+    // Changes since a time: the edit counts from just before it, not from just after.
+    let at = changed[0]["last_change_at"].as_str().unwrap().to_string();
+    let since = chrono::DateTime::parse_from_rfc3339(&at).unwrap() - chrono::Duration::seconds(1);
+    let since = since.to_rfc3339();
+    let recent = a.json(&["list", "--changed", "--since", &since]).await;
+    assert_eq!(recent.as_array().unwrap().len(), 1);
+    let later = chrono::DateTime::parse_from_rfc3339(&at).unwrap() + chrono::Duration::seconds(2);
+    let none = a
+        .json(&["list", "--changed", "--since", &later.to_rfc3339()])
+        .await;
+    assert_eq!(none.as_array().unwrap().len(), 0);
 
     let host = url::Url::parse(&a.edited()).unwrap();
     let site = format!("{}:{}", host.host_str().unwrap(), host.port().unwrap());

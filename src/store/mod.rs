@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_archivist.sql"),
     include_str!("migrations/0003_planner.sql"),
+    include_str!("migrations/0004_changes.sql"),
 ];
 
 /// The schema version this build writes.

@@ -241,8 +241,16 @@ impl Store {
                AND (?3 OR ?2 IS NULL OR a.last_seen_at >= ?2)
                AND (NOT ?3 OR EXISTS (SELECT 1 FROM versions WHERE article_id = a.id AND version > 1
                                       AND (?2 IS NULL OR fetched_at >= ?2)))
+               {recent_changes}
              ORDER BY a.first_seen_at, a.id",
-            site = site_matches("a.host", 1)
+            site = site_matches("a.host", 1),
+            // Changes since a time: start from those changes (index `versions_changes`), not
+            // from every article.
+            recent_changes = if filter.changed && filter.since.is_some() {
+                "AND a.id IN (SELECT article_id FROM versions WHERE version > 1 AND fetched_at >= ?2)"
+            } else {
+                ""
+            },
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let rows = stmt

@@ -152,15 +152,14 @@ impl Store {
         for url in urls {
             let hit: bool = self
                 .conn
-                .query_row(
+                .prepare_cached(
                     "SELECT EXISTS (
                        SELECT 1 FROM articles a
                        WHERE (a.url = ?1 OR a.id IN (SELECT article_id FROM fetches WHERE url = ?1))
                          AND (SELECT action FROM redactions WHERE article_id = a.id
                               ORDER BY id DESC LIMIT 1) = 'redact')",
-                    params![url],
-                    |r| r.get(0),
                 )
+                .and_then(|mut s| s.query_row(params![url], |r| r.get(0)))
                 .map_err(|e| self.err(e))?;
             if hit {
                 return Ok(true);
