@@ -683,6 +683,8 @@ impl<'a> Walk<'a> {
 
     /// Fetches and processes one page. `None` when interrupted.
     async fn page(&mut self, url: &Url) -> Result<Option<PageDone>> {
+        // Read without waiting for the page in flight: that page never wrote rows for this URL
+        // (the walk never fetches a URL it has seen), and at worst a request goes unconditional.
         let conditional = blocking(|| self.store.validators_for(url.as_str()))?;
         let fetched = fetch_page(
             &self.fetcher,
