@@ -618,10 +618,7 @@ async fn redact_removes_the_text_keeps_a_tombstone_and_is_never_rearchived() {
         )
         .unwrap();
     assert_eq!(seen, 4, "the chain was walked past the redacted article");
-    let check: String = sql(&a.db)
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(check, "ok");
+    assert_intact(&a.db);
 
     // Unredact: archived again from what the page says now.
     assert_eq!(

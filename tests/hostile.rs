@@ -164,10 +164,7 @@ async fn crawl_into(how: Misbehaviour, extra: &[&str]) -> (i32, String, String) 
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    let ok: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(ok, "ok");
+    assert_intact(&db);
     (code(&out), outcome, error)
 }
 
@@ -261,10 +258,7 @@ async fn crawl_odd(answer: Vec<u8>) -> (i32, String, usize) {
             |r| r.get(0),
         )
         .unwrap();
-    let ok: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(ok, "ok");
+    assert_intact(&db);
     (code(&out), outcome, rows.len())
 }
 
@@ -489,10 +483,7 @@ async fn deep_nesting_a_huge_paragraph_and_many_links_are_bounded() {
         fetched <= 5,
         "only the chain is fetched, not its links: {fetched}"
     );
-    let ok: String = sql(&db)
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(ok, "ok");
+    assert_intact(&db);
     // Several copies of a 9 MB page are expected; hundreds of megabytes would mean a blow-up.
     assert!(peak < 400 << 20, "peak resident memory {} MiB", peak >> 20);
     eprintln!("peak resident memory: {} MiB", peak >> 20);

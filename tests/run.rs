@@ -319,10 +319,7 @@ async fn an_interrupted_or_killed_run_resumes_without_refetching() {
         );
         let rows = export(&db).await;
         assert_eq!(rows.len(), 8, "{signal}: every article once");
-        let check: String = sql(&db)
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(check, "ok");
+        assert_intact(&db);
         let statuses: Vec<String> = runs(&db).into_iter().map(|r| r.2).collect();
         let first = if signal == "-TERM" {
             "interrupted"

@@ -125,6 +125,14 @@ pub fn sql(db: &Path) -> rusqlite::Connection {
     rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
 }
 
+/// Asserts that SQLite finds the archive file intact (`PRAGMA integrity_check`).
+pub fn assert_intact(db: &Path) {
+    let check: String = sql(db)
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+}
+
 /// How many fetch-log rows have this outcome.
 pub fn fetches_with_outcome(db: &Path, outcome: &str) -> i64 {
     sql(db)
