@@ -16,10 +16,12 @@ use crate::discover;
 use crate::extract::{self, EXTRACTOR_VERSION, ExtractOptions};
 use crate::fetch::charset::decode_html;
 use crate::fetch::retry::RedirectRules;
-use crate::fetch::{Attempt, FetchSettings, Fetcher, PageResult, RawResponse, fetch_page};
+use crate::fetch::{
+    Attempt, FetchSettings, Fetcher, PageFetch, PageResult, RawResponse, Validators, fetch_page,
+};
 use crate::model::{Article, ContentHash, FetchOutcome, payload_digest};
-use crate::politeness::Gate;
 use crate::politeness::robots::{HostRules, RobotsFetch, robots_url};
+use crate::politeness::{Cancelled, Gate};
 use crate::store::{
     ArticleWrite, CaptureWrite, FetchRow, PageCommit, PageWriter, Store, VersionWrite,
 };
@@ -216,7 +218,25 @@ struct Walk<'a> {
     at_start: bool,
     /// The walk started from a feed, sitemap or section page: it starts there again next time.
     from_listing: bool,
+    /// What the chains of this walk have seen so far.
+    state: WalkState,
+    /// The next page, requested as soon as its link was found, while the page before it is
+    /// still being extracted and stored.
+    ahead: Option<Ahead>,
 }
+
+/// A fetch started ahead of need (see [`Walk::look_ahead`]).
+struct Ahead {
+    url: Url,
+    /// The validators sent with it and the digest they stand for.
+    conditional: Option<(Validators, String)>,
+    task: tokio::task::JoinHandle<Fetched>,
+    /// Cancels the fetch when the walk no longer wants it, or when dropped.
+    cancel: tokio_util::sync::DropGuard,
+}
+
+/// What [`fetch_page`] returns.
+type Fetched = std::result::Result<PageFetch, (Cancelled, Vec<Attempt>)>;
 
 /// What a walk has seen so far, across the chains of its start points.
 #[derive(Debug, Default)]
@@ -325,6 +345,8 @@ impl<'a> Walk<'a> {
             outcomes: BTreeMap::new(),
             at_start: false,
             from_listing: false,
+            state: WalkState::default(),
+            ahead: None,
         })
     }
 
@@ -431,15 +453,15 @@ impl<'a> Walk<'a> {
     /// turn. The seen sets, the page count and the known streak span the whole walk.
     async fn run(&mut self, start: Url) -> Result<(usize, EndReason)> {
         self.chain_walk = true;
-        let mut state = WalkState::default();
         let mut queue = std::collections::VecDeque::from([start]);
         let mut first = true;
         let mut end = EndReason::NoNextLink;
         while let Some(start) = queue.pop_front() {
-            if state.seen.contains(start.as_str()) {
+            if self.state.seen.contains(start.as_str()) {
                 continue;
             }
-            let (chain_end, listed) = self.chain(start, &mut state, first).await?;
+            let (chain_end, listed) = self.chain(start, first).await?;
+            self.settle_ahead().await?;
             first = false;
             queue.extend(listed);
             end = chain_end;
@@ -447,16 +469,11 @@ impl<'a> Walk<'a> {
                 break;
             }
         }
-        Ok((state.pages, end))
+        Ok((self.state.pages, end))
     }
 
     /// Follows one chain of next-article links.
-    async fn chain(
-        &mut self,
-        start: Url,
-        state: &mut WalkState,
-        walk_start: bool,
-    ) -> Result<(EndReason, Vec<Url>)> {
+    async fn chain(&mut self, start: Url, walk_start: bool) -> Result<(EndReason, Vec<Url>)> {
         let mut url = start;
         let mut at_start = walk_start;
         loop {
@@ -465,8 +482,12 @@ impl<'a> Walk<'a> {
                 self.db()?.set_resume(run_id, Some(url.as_str()))?;
                 self.resume_written = Some(url.to_string());
             }
-            if let Some(end) = self.stop_before_page(state.pages) {
-                return Ok((end, Vec::new()));
+            // A page fetched ahead was started before the deadline: it is processed.
+            let fetched_ahead = self.ahead.as_ref().is_some_and(|a| a.url == url);
+            match self.stop_before_page(self.state.pages) {
+                Some(EndReason::TimeUp) if fetched_ahead => {}
+                Some(end) => return Ok((end, Vec::new())),
+                None => {}
             }
             if !self.scope.allows(&url) {
                 self.record_skip(&url, FetchOutcome::OffSite, "link leaves the crawl scope")?;
@@ -484,7 +505,7 @@ impl<'a> Walk<'a> {
                 }
                 None => return Ok((EndReason::Interrupted, Vec::new())),
             }
-            state.seen.insert(url.to_string());
+            self.state.seen.insert(url.to_string());
             self.at_start = at_start;
             let page = self.page(&url).await;
             self.at_start = false;
@@ -493,29 +514,29 @@ impl<'a> Walk<'a> {
             };
             let listing = done.outcome == FetchOutcome::Listing;
             if !listing {
-                state.pages += 1;
+                self.state.pages += 1;
             }
             *self.outcomes.entry(done.outcome.as_str()).or_default() += 1;
             self.advance(&url, done.outcome);
-            state.seen.extend(done.aliases);
+            self.state.seen.extend(done.aliases);
             if let Some(end) = done.end {
                 return Ok((end, Vec::new()));
             }
             if !done.listed.is_empty() {
                 return Ok((EndReason::Listed, done.listed));
             }
-            state.known_streak = match done.outcome {
-                FetchOutcome::Unchanged | FetchOutcome::NotModified => state.known_streak + 1,
-                FetchOutcome::Listing => state.known_streak,
+            self.state.known_streak = match done.outcome {
+                FetchOutcome::Unchanged | FetchOutcome::NotModified => self.state.known_streak + 1,
+                FetchOutcome::Listing => self.state.known_streak,
                 _ => 0,
             };
             let wanted = self.settings.stop_after_known;
-            if wanted > 0 && state.known_streak >= wanted {
-                return Ok((EndReason::KnownStreak(state.known_streak), Vec::new()));
+            if wanted > 0 && self.state.known_streak >= wanted {
+                return Ok((EndReason::KnownStreak(self.state.known_streak), Vec::new()));
             }
             // The same article again under another URL (cache-busting queries): a cycle.
             if let Some(key) = done.key
-                && !state.seen_articles.insert(key.clone())
+                && !self.state.seen_articles.insert(key.clone())
             {
                 return Ok((EndReason::Cycle(key), Vec::new()));
             }
@@ -524,7 +545,7 @@ impl<'a> Walk<'a> {
                 return Ok((EndReason::NoNextLink, Vec::new()));
             };
             let next = urls::normalize(&next);
-            if state.seen.contains(next.as_str()) {
+            if self.state.seen.contains(next.as_str()) {
                 return Ok((EndReason::Cycle(next.to_string()), Vec::new()));
             }
             url = next;
@@ -681,23 +702,33 @@ impl<'a> Walk<'a> {
         self.commit_rows(vec![row])
     }
 
-    /// Fetches and processes one page. `None` when interrupted.
+    /// Fetches and processes one page (or takes it from the fetch started ahead). `None` when
+    /// interrupted.
     async fn page(&mut self, url: &Url) -> Result<Option<PageDone>> {
-        // Read without waiting for the page in flight: that page never wrote rows for this URL
-        // (the walk never fetches a URL it has seen), and at worst a request goes unconditional.
-        let conditional = blocking(|| self.store.validators_for(url.as_str()))?;
-        let fetched = fetch_page(
-            &self.fetcher,
-            &self.gate,
-            url,
-            conditional.as_ref().map(|(v, _)| v),
-            RedirectRules {
-                scope: Some(&self.scope),
-                max: MAX_REDIRECTS,
-            },
-            &self.cancel,
-        )
-        .await;
+        let (conditional, fetched) = match self.ahead.take() {
+            Some(ahead) if ahead.url == *url => (ahead.conditional, join_ahead(ahead.task).await),
+            other => {
+                self.ahead = other;
+                self.settle_ahead().await?;
+                // Read without waiting for the page in flight: that page never wrote rows for
+                // this URL (the walk never fetches a URL it has seen), and at worst a request
+                // goes unconditional.
+                let conditional = blocking(|| self.store.validators_for(url.as_str()))?;
+                let fetched = fetch_page(
+                    &self.fetcher,
+                    &self.gate,
+                    url,
+                    conditional.as_ref().map(|(v, _)| v),
+                    RedirectRules {
+                        scope: Some(&self.scope),
+                        max: MAX_REDIRECTS,
+                    },
+                    &self.cancel,
+                )
+                .await;
+                (conditional, fetched)
+            }
+        };
         let fetched = match fetched {
             Ok(f) => f,
             Err((_, attempts)) => {
@@ -836,7 +867,7 @@ impl<'a> Walk<'a> {
             .map(|d| d.with_timezone(&Utc));
         let content_type = resp.header("content-type").map(str::to_string);
         let (html, _) = decode_html(&resp.body, content_type.as_deref());
-        let (article, next, first_listed) = self.analyse(&html, &final_url, fetched_time);
+        let (article, next, first_listed) = self.analyse(&html, &final_url, fetched_time)?;
 
         // A section or home page as the start: its first listed article starts the chain.
         let listing_start = self.at_start
@@ -1011,6 +1042,7 @@ impl<'a> Walk<'a> {
             }
             None => None,
         };
+        self.look_ahead(next.as_ref(), url)?;
         if let Some(r) = rows.last_mut() {
             r.payload_digest = Some(digest.to_string());
         }
@@ -1048,16 +1080,18 @@ impl<'a> Walk<'a> {
         })
     }
 
-    /// Parses once; discovers the next link and extracts the article from the same tree.
+    /// Parses once; discovers the next link, starts fetching it, and extracts the article from
+    /// the same tree meanwhile.
     fn analyse(
-        &self,
+        &mut self,
         html: &str,
         url: &Url,
         fetched_at: Option<DateTime<Utc>>,
-    ) -> (Article, Option<Url>, Option<Url>) {
+    ) -> Result<(Article, Option<Url>, Option<Url>)> {
         let doc = extract::parse(html);
         let sel = self.settings.rules.next_selector.as_ref().map(|(_, s)| s);
         let next = discover::next_article(&doc, url, sel).map(|n| n.url);
+        self.look_ahead(next.as_ref(), url)?;
         let article = extract::extract(&doc, url, &self.extract_options(fetched_at));
         let first = if self.at_start {
             let sel = self
@@ -1069,7 +1103,97 @@ impl<'a> Walk<'a> {
         } else {
             None
         };
-        (article, next, first)
+        Ok((article, next, first))
+    }
+
+    /// Starts fetching `next` now, while the page at `here` is extracted and stored, when the
+    /// walk is sure to go there: following a chain, past its first page, under the page limit
+    /// and the known streak, in scope, allowed by robots.txt rules already read, and not seen.
+    /// The only ends decided after extraction, an article-key cycle and a shutdown, leave it
+    /// unused (see [`Walk::settle_ahead`]).
+    fn look_ahead(&mut self, next: Option<&Url>, here: &Url) -> Result<()> {
+        let Some(next) = next.map(urls::normalize) else {
+            return Ok(());
+        };
+        let state = &self.state;
+        let wanted = self.settings.stop_after_known;
+        let sure = self.chain_walk
+            && !self.at_start
+            && self.ahead.is_none()
+            && state.pages + 1 < self.settings.max_articles
+            && (wanted == 0 || state.known_streak + 1 < wanted)
+            && next != *here
+            && !state.seen.contains(next.as_str())
+            && self.scope.allows(&next)
+            && self.robots_known_to_allow(&next)
+            && self.stop_before_page(state.pages).is_none();
+        if !sure {
+            return Ok(());
+        }
+        let conditional = blocking(|| self.store.validators_for(next.as_str()))?;
+        let token = self.cancel.child_token();
+        let (fetcher, gate, scope) = (self.fetcher.clone(), self.gate.clone(), self.scope.clone());
+        let (url, validators, cancel) = (
+            next.clone(),
+            conditional.as_ref().map(|(v, _)| v.clone()),
+            token.clone(),
+        );
+        let task = tokio::spawn(async move {
+            let rules = RedirectRules {
+                scope: Some(&scope),
+                max: MAX_REDIRECTS,
+            };
+            fetch_page(&fetcher, &gate, &url, validators.as_ref(), rules, &cancel).await
+        });
+        self.ahead = Some(Ahead {
+            url: next,
+            conditional,
+            task,
+            cancel: token.drop_guard(),
+        });
+        Ok(())
+    }
+
+    /// Whether robots.txt rules already read allow `url` (without fetching any).
+    fn robots_known_to_allow(&self, url: &Url) -> bool {
+        self.settings.ignore_robots
+            || urls::host_key(url)
+                .and_then(|h| self.robots.get(&h))
+                .is_some_and(|r| r.allows(url))
+    }
+
+    /// Ends a fetch started ahead that the walk did not use: cancelled if still going, and
+    /// whatever was requested recorded as `unused`.
+    async fn settle_ahead(&mut self) -> Result<()> {
+        let Some(ahead) = self.ahead.take() else {
+            return Ok(());
+        };
+        drop(ahead.cancel);
+        const WHY: &str = "fetched ahead; the walk ended before this page";
+        let rows = match join_ahead(ahead.task).await {
+            Ok(fetch) => {
+                let mut rows: Vec<FetchRow> = fetch.attempts.iter().map(row_of).collect();
+                let why = match fetch.result {
+                    PageResult::Response(_) => WHY.to_string(),
+                    PageResult::Failed { outcome, error } => format!("{outcome}: {error}; {WHY}"),
+                };
+                set_last(&mut rows, FetchOutcome::Unused, Some(why));
+                rows
+            }
+            Err((_, attempts)) => {
+                // Cancelled: a request cut short is unused; those answered before keep their
+                // outcomes.
+                let mut rows: Vec<FetchRow> = attempts.iter().map(row_of).collect();
+                if let Some(r) = rows.last_mut()
+                    && r.outcome == FetchOutcome::Interrupted.as_str()
+                {
+                    r.outcome = FetchOutcome::Unused.as_str().to_string();
+                    r.error = Some(format!("{WHY}; cancelled before the answer was read"));
+                }
+                rows
+            }
+        };
+        self.commit_rows(rows)
     }
 
     fn extract_options(&self, fetched_at: Option<DateTime<Utc>>) -> ExtractOptions<'_> {
@@ -1196,6 +1320,19 @@ fn set_last(rows: &mut [FetchRow], outcome: FetchOutcome, error: Option<String>)
             r.error = error;
         }
     }
+}
+
+/// The result of a fetch started ahead; a task that failed to run counts as a network error.
+async fn join_ahead(task: tokio::task::JoinHandle<Fetched>) -> Fetched {
+    task.await.unwrap_or_else(|e| {
+        Ok(PageFetch {
+            attempts: Vec::new(),
+            result: PageResult::Failed {
+                outcome: FetchOutcome::NetworkError,
+                error: format!("the fetch task failed: {e}"),
+            },
+        })
+    })
 }
 
 fn row_of(a: &Attempt) -> FetchRow {

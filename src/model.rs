@@ -156,6 +156,11 @@ pub enum FetchOutcome {
     /// The destination resolved to a loopback, private, link-local or metadata address that the
     /// crawl did not start on: refused before connecting.
     BlockedAddress,
+    /// Fetched ahead while the page before it was processed, then not used because the walk
+    /// ended at that page (a cycle, or a shutdown): logged, nothing kept.
+    Unused,
+    /// A request cut short by a shutdown (SIGINT/SIGTERM) before its answer was read.
+    Interrupted,
 }
 
 impl FetchOutcome {
@@ -181,6 +186,8 @@ impl FetchOutcome {
             FetchOutcome::Redacted => "redacted",
             FetchOutcome::Listing => "listing",
             FetchOutcome::BlockedAddress => "blocked_address",
+            FetchOutcome::Unused => "unused",
+            FetchOutcome::Interrupted => "interrupted",
         }
     }
 

@@ -243,6 +243,55 @@ async fn a_cycle_ends_cleanly() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_page_fetched_ahead_past_an_article_cycle_is_logged_unused_not_archived() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let paths = write_chain(&site, 4, false);
+    // Page 3 repeats page 2 under another URL (its canonical names page 2): the walk ends there
+    // with a cycle, after page 4 was already requested ahead. A footer of 5,000 tag links makes
+    // page 3 slow to extract, so the request for page 4 is sent (at 50 requests/s) before the cycle is known.
+    let tags: String = (0..5000)
+        .map(|i| format!(r#"<li><a href="/tag/{i}.html">tag {i}</a></li>"#))
+        .collect();
+    let repeat = article_page("Council story number 2", PARAGRAPHS, Some(&paths[3]))
+        .replace(
+            "</head>",
+            &format!(r#"<link rel="canonical" href="{}"></head>"#, paths[1]),
+        )
+        .replace("</footer>", &format!("<ul>{tags}</ul></footer>"));
+    std::fs::write(site.join("a/3.html"), repeat).unwrap();
+    let server = serve_dir(&site).await;
+    let db = dir.path().join("a.db");
+    let out = crawl(&server.url(&paths[0]), &db, "UTC", &[]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let urls: Vec<String> = export(&db)
+        .await
+        .iter()
+        .map(|r| path_of(r["url"].as_str().unwrap()))
+        .collect();
+    assert_eq!(urls, paths[..2], "page 4 is never archived");
+    let fourth: Vec<(String, Option<String>)> = sql(&db)
+        .prepare("SELECT outcome, error FROM fetches WHERE url LIKE '%/a/4.html'")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let requested = page_requests(&server.requests())
+        .iter()
+        .filter(|r| r.path() == paths[3])
+        .count();
+    assert_eq!(fourth.len(), requested, "every request is in the fetch log");
+    assert_eq!(requested, 1, "page 4 was fetched ahead once: {fourth:?}");
+    assert_eq!(fourth[0].0, "unused");
+    assert!(fourth[0].1.as_deref().unwrap().contains("fetched ahead"));
+    let end: String = sql(&db)
+        .query_row("SELECT end_reason FROM runs", [], |r| r.get(0))
+        .unwrap();
+    assert!(end.contains("already visited"), "{end}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn dead_ends_exit_0() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");

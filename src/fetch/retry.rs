@@ -124,7 +124,21 @@ pub async fn fetch_page(
         let conditional = if url == *start { validators } else { None };
         let sent = tokio::select! {
             r = fetcher.send(&url, conditional) => r,
-            _ = cancel.cancelled() => return Err((Cancelled, attempts)),
+            _ = cancel.cancelled() => {
+                // The request may have reached the server: it is logged, without an answer.
+                attempts.push(Attempt {
+                    url: url.clone(),
+                    requested_at,
+                    status: None,
+                    headers: Vec::new(),
+                    request_headers: Vec::new(),
+                    bytes: None,
+                    duration_ms: elapsed_ms(t0),
+                    outcome: FetchOutcome::Interrupted,
+                    error: Some("cancelled before the answer was read".into()),
+                });
+                return Err((Cancelled, attempts));
+            }
         };
         let mut attempt = Attempt {
             url: url.clone(),
