@@ -19,7 +19,7 @@ use crate::fetch::retry::RedirectRules;
 use crate::fetch::{
     Attempt, FetchSettings, Fetcher, PageFetch, PageResult, RawResponse, Validators, fetch_page,
 };
-use crate::model::{Article, ContentHash, FetchOutcome, payload_digest};
+use crate::model::{Article, ContentHash, FetchOutcome};
 use crate::politeness::robots::{HostRules, RobotsFetch, robots_url};
 use crate::politeness::{Cancelled, Gate};
 use crate::store::{
@@ -817,7 +817,7 @@ impl<'a> Walk<'a> {
             }
             _ => {}
         }
-        let digest = payload_digest(&resp.body);
+        let digest = resp.digest.clone();
         if let Some(r) = rows.last_mut() {
             r.payload_digest = Some(digest.clone());
         }

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use unicode_normalization::UnicodeNormalization;
+use std::borrow::Cow;
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 /// What the extractor found on one page. An empty `body` means no article was found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -93,13 +94,31 @@ impl ContentHash {
 
 /// NFC and collapsed whitespace: the form the content hash covers.
 pub fn canonical_text(s: &str) -> String {
-    let nfc: String = s.nfc().collect();
-    nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Most text is already NFC: the quick check spares composing it again.
+    let nfc: Cow<str> = match unicode_normalization::is_nfc_quick(s.chars()) {
+        IsNormalized::Yes => Cow::Borrowed(s),
+        _ => Cow::Owned(s.nfc().collect()),
+    };
+    let mut out = String::with_capacity(nfc.len());
+    for word in nfc.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// The digest of a raw payload, `sha256:<hex>`; the key of a stored capture.
 pub fn payload_digest(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex(&Sha256::digest(bytes)))
+    let mut hasher = Sha256::new();
+    hasher.update(bytes);
+    payload_digest_of(hasher)
+}
+
+/// [`payload_digest`] of the bytes fed to `hasher` (a body hashed as it arrives).
+pub fn payload_digest_of(hasher: Sha256) -> String {
+    format!("sha256:{}", hex(&hasher.finalize()))
 }
 
 pub fn hex(bytes: &[u8]) -> String {

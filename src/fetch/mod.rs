@@ -10,9 +10,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderMap;
+use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::config;
+use crate::model::payload_digest_of;
 use crate::{Error, Result};
 
 pub use retry::{Attempt, PageFetch, PageResult, fetch_page};
@@ -68,6 +70,8 @@ pub struct RawResponse {
     /// The headers arshif set on the request (the client adds transport ones of its own).
     pub request_headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The body's payload digest (`sha256:<hex>`), computed as it arrived.
+    pub digest: String,
 }
 
 impl RawResponse {
@@ -200,6 +204,7 @@ impl Fetcher {
         // Sized once from Content-Length (already checked against the limit) when there is one.
         let expected = resp.content_length().unwrap_or(0) as usize;
         let mut body = Vec::with_capacity(expected.min(self.max_body_bytes));
+        let mut hasher = Sha256::new();
         if !(300..400).contains(&status) {
             while let Some(chunk) = resp.chunk().await.map_err(classify_error)? {
                 if body.len() + chunk.len() > self.max_body_bytes {
@@ -208,6 +213,7 @@ impl Fetcher {
                         self.max_body_bytes
                     )));
                 }
+                hasher.update(&chunk);
                 body.extend_from_slice(&chunk);
             }
         }
@@ -217,6 +223,7 @@ impl Fetcher {
             headers,
             request_headers,
             body,
+            digest: payload_digest_of(hasher),
         })
     }
 }
