@@ -118,6 +118,109 @@ fn main() {
     if sites > 0 {
         many_sites(&runtime, &pages, n, sites, rounds, time, f);
     }
+    if env_or("ARSHIF_BENCH_DICT", 1) > 0 {
+        site_dictionary(&pages);
+    }
+}
+
+/// Pages of one site trained on: the figure for a per-site zstd dictionary.
+const DICT_TRAINING_PAGES: usize = 50;
+/// Pages of one site compressed after training.
+const DICT_MEASURED_PAGES: usize = 150;
+/// zstd's customary dictionary size.
+const DICT_BYTES: usize = 112_640;
+
+/// What a zstd dictionary trained per site would save, on single-site chains of similar pages:
+/// three of the pages (at the quartiles of size) each serve as one site's template, and each of
+/// that site's 200 pages carries another article's text (the benchmark's ground truth) in the
+/// template's paragraphs, its own title and its own "most read" links. The dictionary is
+/// trained on the first 50 pages; the other 150 are compressed at the captures' level with and
+/// without it.
+fn site_dictionary(pages: &[String]) {
+    let mut bodies = common::ground_truth_bodies();
+    if bodies.is_empty() {
+        bodies = (0..DICT_TRAINING_PAGES + DICT_MEASURED_PAGES)
+            .map(|i| format!("Generated article {i}.\n\nIts second paragraph, number {i}."))
+            .collect();
+    }
+    let mut by_size: Vec<&String> = pages.iter().collect();
+    by_size.sort_by_key(|p| p.len());
+    let quartiles = [1, 2, 3].map(|q| by_size[by_size.len() * q / 4]);
+    println!(
+        "a zstd dictionary per site ({} KiB, trained on {DICT_TRAINING_PAGES} pages, measured on the next {DICT_MEASURED_PAGES}, level 3):",
+        DICT_BYTES / 1024
+    );
+    for (site, template) in quartiles.iter().enumerate() {
+        let chain: Vec<Vec<u8>> = (0..DICT_TRAINING_PAGES + DICT_MEASURED_PAGES)
+            .map(|i| site_page(template, &bodies, site, i).into_bytes())
+            .collect();
+        let (training, measured) = chain.split_at(DICT_TRAINING_PAGES);
+        let dictionary = zstd::dict::from_samples(training, DICT_BYTES).unwrap();
+        let mut plain = zstd::bulk::Compressor::new(3).unwrap();
+        let mut with_dict = zstd::bulk::Compressor::with_dictionary(3, &dictionary).unwrap();
+        let raw: usize = measured.iter().map(Vec::len).sum();
+        let time = |c: &mut zstd::bulk::Compressor| {
+            let t0 = Instant::now();
+            let bytes: usize = measured.iter().map(|p| c.compress(p).unwrap().len()).sum();
+            (
+                bytes,
+                t0.elapsed().as_secs_f64() * 1000.0 / measured.len() as f64,
+            )
+        };
+        let (plain_bytes, plain_ms) = time(&mut plain);
+        let (dict_bytes, dict_ms) = time(&mut with_dict);
+        println!(
+            "  site {} ({} KiB pages): without {:.1}% of the raw HTML ({plain_ms:.2} ms/page), with {:.1}% ({dict_ms:.2} ms/page), plus the dictionary once",
+            site + 1,
+            template.len() / 1024,
+            plain_bytes as f64 * 100.0 / raw as f64,
+            dict_bytes as f64 * 100.0 / raw as f64,
+        );
+    }
+}
+
+/// Page `i` of a site made from `template`: each paragraph holds one of another article's
+/// paragraphs, and the title and a list of links are the page's own.
+fn site_page(template: &str, bodies: &[String], site: usize, i: usize) -> String {
+    let body = &bodies[(i * 7 + site) % bodies.len()];
+    let mut paragraphs = body.split("\n\n").cycle();
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find("<p") {
+        let after = rest.as_bytes().get(open + 2).copied().unwrap_or(b'x');
+        if !matches!(after, b'>' | b' ' | b'\t' | b'\n') {
+            // <pre>, <path>, <picture>…: not a paragraph.
+            out.push_str(&rest[..open + 2]);
+            rest = &rest[open + 2..];
+            continue;
+        }
+        let Some(gt) = rest[open..].find('>').map(|g| open + g + 1) else {
+            break;
+        };
+        let Some(close) = rest[gt..].find("</p>").map(|c| gt + c) else {
+            break;
+        };
+        out.push_str(&rest[..gt]);
+        out.push_str(paragraphs.next().unwrap_or_default());
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    let most_read: String = (1..=5)
+        .map(|k| {
+            let other = &bodies[(i * 13 + k) % bodies.len()];
+            let words: String = other
+                .split_whitespace()
+                .take(8)
+                .collect::<Vec<_>>()
+                .join(" ");
+            format!(
+                r#"<li><a href="/story/{}.html">{words}</a></li>"#,
+                i * 13 + k
+            )
+        })
+        .collect();
+    out.replacen("</title>", &format!(" ({i})</title>"), 1)
+        .replacen("</body>", &format!("<ul>{most_read}</ul></body>"), 1)
 }
 
 /// `sites` servers, each with a chain of `n / sites` pages, crawled at once by one `arshif run`.

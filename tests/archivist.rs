@@ -908,3 +908,153 @@ async fn the_example_archive_opens_with_this_build() {
         .unwrap();
     assert_eq!(tombstones, 1);
 }
+
+/// Every stored capture, decompressed the way the README tells an archivist to (with the
+/// dictionary it names, if any): (fetched URL path, bytes, whether a dictionary was used).
+fn captures_by_hand(db: &Path) -> Vec<(String, Vec<u8>, bool)> {
+    let conn = sql(db);
+    let mut stmt = conn
+        .prepare(
+            "SELECT v.fetched_url, c.content, d.content FROM versions v
+             JOIN captures c ON c.digest = v.capture_digest
+             LEFT JOIN capture_dictionaries d ON d.id = c.dictionary_id",
+        )
+        .unwrap();
+    stmt.query_map([], |r| {
+        let (url, content, dict): (String, Vec<u8>, Option<Vec<u8>>) =
+            (r.get(0)?, r.get(1)?, r.get(2)?);
+        let mut raw = Vec::new();
+        match &dict {
+            Some(d) => zstd::stream::read::Decoder::with_dictionary(content.as_slice(), d)
+                .unwrap()
+                .read_to_end(&mut raw)
+                .unwrap(),
+            None => zstd::stream::read::Decoder::new(content.as_slice())
+                .unwrap()
+                .read_to_end(&mut raw)
+                .unwrap(),
+        };
+        Ok((path_of(&url), raw, dict.is_some()))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_site_dictionary_shrinks_later_captures_and_a_takedown_drops_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let n = 40;
+    let paths = write_chain(&site, n, false);
+    // The furniture every page of a real site repeats, varied within the page as real menus
+    // and scripts are (so that it does not compress away on its own).
+    let token = |i: u64| format!("{:x}", i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let menu: String = (0..300)
+        .map(|i| {
+            format!(
+                r#"<li><a href="/section/{}.html">{}</a></li>"#,
+                token(i),
+                token(i + 7)
+            )
+        })
+        .collect();
+    let script: String = (1000..1400)
+        .map(|i| format!("cfg['{}']={};", token(i), i))
+        .collect();
+    for (i, p) in paths.iter().enumerate() {
+        let file = site.join(&p[1..]);
+        let page = std::fs::read_to_string(&file).unwrap().replace(
+            "<footer>",
+            &format!("<ul class=menu>{menu}</ul><script>{script}</script><footer>Page {i} "),
+        );
+        std::fs::write(file, page).unwrap();
+    }
+    let server = serve_dir(&site).await;
+    let db = dir.path().join("a.db");
+    let out = crawl(&server.url(&paths[0]), &db, "UTC", &[]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(export(&db).await.len(), n);
+
+    let dictionaries: i64 = sql(&db)
+        .query_row("SELECT count(*) FROM capture_dictionaries", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(dictionaries, 1, "one dictionary for the site");
+    let (with, without): (f64, f64) = sql(&db)
+        .query_row(
+            "SELECT avg(CASE WHEN dictionary_id IS NOT NULL THEN stored_bytes END),
+                    avg(CASE WHEN dictionary_id IS NULL THEN stored_bytes END) FROM captures",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(with * 2.0 < without, "{with} bytes with, {without} without");
+    let served = |path: &str| std::fs::read(site.join(&path[1..])).unwrap();
+    let by_hand = captures_by_hand(&db);
+    assert_eq!(by_hand.len(), n);
+    assert!(by_hand.iter().filter(|c| c.2).count() >= n - 32);
+    for (path, bytes, _) in &by_hand {
+        assert!(bytes == &served(path), "{path} reads back as served");
+    }
+    // arshif reads them back too: the WARC export holds each page as served.
+    let warc = dir.path().join("a.warc.gz");
+    let out = arshif(args(&[
+        "export",
+        "--format",
+        "warc",
+        "--output",
+        warc.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ]))
+    .await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let last = served(&paths[n - 1]);
+    assert!(
+        read_warc(&warc)
+            .iter()
+            .any(|(_, body)| body.windows(last.len()).any(|w| w == last)),
+        "the last page, compressed with the dictionary, is in the WARC"
+    );
+
+    // A takedown of a page the dictionary was not trained on keeps it.
+    let redact = |path: &str| {
+        arshif(args(&[
+            "redact",
+            &server.url(path),
+            "--reason",
+            "takedown",
+            "--db",
+            db.to_str().unwrap(),
+        ]))
+    };
+    let out = redact(&paths[n - 1]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let kept: i64 = sql(&db)
+        .query_row("SELECT count(*) FROM capture_dictionaries", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(kept, 1);
+    // A takedown of a page it was trained on drops it; every capture left is recompressed
+    // without it and still reads back as served.
+    let out = redact(&paths[1]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let left: i64 = sql(&db)
+        .query_row(
+            "SELECT (SELECT count(*) FROM capture_dictionaries)
+                  + (SELECT count(*) FROM captures WHERE dictionary_id IS NOT NULL)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0);
+    let by_hand = captures_by_hand(&db);
+    assert_eq!(by_hand.len(), n - 2);
+    for (path, bytes, _) in &by_hand {
+        assert!(bytes == &served(path), "{path} reads back as served");
+    }
+    assert_intact(&db);
+}

@@ -40,3 +40,22 @@ pub fn pages(generated: usize, scale: usize) -> (Vec<String>, &'static str) {
     }
     (out, "generated pages")
 }
+
+/// The article bodies of the benchmark's ground truth, when `../shared` is present.
+#[allow(dead_code)] // the crawl bench's; not every bench uses it
+pub fn ground_truth_bodies() -> Vec<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/benchmarks/article-extraction/ground-truth.json");
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let Ok(serde_json::Value::Object(truth)) = serde_json::from_str(&text) else {
+        return Vec::new();
+    };
+    truth
+        .values()
+        .filter_map(|v| v["articleBody"].as_str())
+        .filter(|b| !b.is_empty())
+        .map(str::to_string)
+        .collect()
+}

@@ -3,6 +3,7 @@
 //! Versions are append-only (triggers refuse UPDATE and DELETE); each page is committed in one
 //! transaction; raw payloads are stored once per digest, zstd-compressed.
 
+mod dictionary;
 mod index;
 pub mod lock;
 mod query;
@@ -16,7 +17,6 @@ pub use query::{
 pub use redact::Redaction;
 pub use writer::PageWriter;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_archivist.sql"),
     include_str!("migrations/0003_planner.sql"),
     include_str!("migrations/0004_changes.sql"),
+    include_str!("migrations/0005_dictionaries.sql"),
 ];
 
 /// The schema version this build writes.
@@ -41,8 +42,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// Environment variable (tests only) that caps the database's pages, to simulate a full disk.
 pub const TEST_MAX_PAGES: &str = "ARSHIF_TEST_MAX_PAGES";
 
-/// zstd level for captures.
-const ZSTD_LEVEL: i32 = 3;
+use dictionary::ZSTD_LEVEL;
 
 /// An open archive.
 pub struct Store {
@@ -50,6 +50,8 @@ pub struct Store {
     path: PathBuf,
     /// Kept between captures: a zstd context is costly to set up for every page.
     compressor: Option<zstd::bulk::Compressor<'static>>,
+    /// Per-site dictionaries: the current site's for writing, the last one read.
+    dictionaries: dictionary::Dictionaries,
 }
 
 /// One fetch-log row.
@@ -237,6 +239,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             compressor: None,
+            dictionaries: Default::default(),
         };
         store.check_identity()?;
         if must_be_archive && store.user_version()? == 0 {
@@ -274,6 +277,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             compressor: None,
+            dictionaries: Default::default(),
         };
         store.check_identity()?;
         let version = store.user_version()?;
@@ -514,30 +518,25 @@ impl Store {
 
     /// A stored payload, decompressed, with its content type.
     pub fn load_capture(&self, digest: &str) -> Result<Option<(Vec<u8>, Option<String>)>> {
-        let row: Option<(String, Vec<u8>, Option<String>)> = self
+        type Row = (String, Vec<u8>, Option<String>, Option<i64>);
+        let row: Option<Row> = self
             .conn
             .prepare_cached(
-                "SELECT compression, content, content_type FROM captures WHERE digest = ?1",
+                "SELECT compression, content, content_type, dictionary_id FROM captures
+                 WHERE digest = ?1",
             )
             .and_then(|mut s| {
-                s.query_row(params![digest], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                s.query_row(params![digest], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
             })
             .optional()
             .map_err(|e| self.err(e))?;
-        let Some((compression, content, content_type)) = row else {
+        let Some((compression, content, content_type, dictionary_id)) = row else {
             return Ok(None);
         };
         let bytes = match compression.as_str() {
-            "zstd" => {
-                let mut out = Vec::new();
-                zstd::stream::read::Decoder::new(content.as_slice())
-                    .and_then(|mut d| d.read_to_end(&mut out))
-                    .map_err(|e| Error::Database {
-                        path: self.path.clone(),
-                        message: format!("capture {digest} cannot be decompressed: {e}"),
-                    })?;
-                out
-            }
+            "zstd" => self.decompress_capture(digest, &content, dictionary_id)?,
             _ => content,
         };
         Ok(Some((bytes, content_type)))
@@ -596,14 +595,23 @@ impl Store {
         let path = self.path.clone();
         let err = |e: rusqlite::Error| sqlite(&path, e);
         // Compressed before the write lock is taken; a capture already stored is not redone.
+        // A site's dictionary is for its articles' captures.
+        let site = page
+            .article
+            .as_ref()
+            .filter(|a| a.version.is_some())
+            .map(|a| a.host.clone());
         let compressed = match &page.capture {
-            Some(c) if !self.has_capture(&c.digest)? => Some(self.compress(&c.bytes)?),
+            Some(c) if !self.has_capture(&c.digest)? => {
+                Some(self.compress_capture(site.as_deref(), &c.bytes)?)
+            }
             _ => None,
         };
+        let mut stored = 0;
         let tx = self.write_tx().map_err(err)?;
-        if let (Some(c), Some(compressed)) = (&page.capture, compressed) {
-            tx.prepare_cached("INSERT OR IGNORE INTO captures (digest, compression, raw_bytes, stored_bytes, content_type, content, created_at)
-                 VALUES (?1, 'zstd', ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))").and_then(|mut s| s.execute(params![c.digest, c.bytes.len() as i64, compressed.len() as i64, c.content_type, compressed]))
+        if let (Some(c), Some((compressed, dictionary_id))) = (&page.capture, compressed) {
+            stored = tx.prepare_cached("INSERT OR IGNORE INTO captures (digest, compression, raw_bytes, stored_bytes, content_type, content, created_at, dictionary_id)
+                 VALUES (?1, 'zstd', ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?6)").and_then(|mut s| s.execute(params![c.digest, c.bytes.len() as i64, compressed.len() as i64, c.content_type, compressed, dictionary_id]))
             .map_err(err)?;
         }
         if let (Some(run_id), Some(next)) = (page.run_id, &page.resume_url) {
@@ -713,6 +721,9 @@ impl Store {
             version = Some(next);
         }
         tx.commit().map_err(err)?;
+        if let Some(site) = site.filter(|_| stored > 0) {
+            self.capture_committed(&site)?;
+        }
         Ok(Committed {
             article_id,
             version,

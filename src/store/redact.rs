@@ -88,6 +88,8 @@ impl Store {
             params![article_id],
         )
         .map_err(err)?;
+        // A dictionary trained on a removed capture may hold fragments of it.
+        super::dictionary::drop_dictionaries_trained_on(&tx, &path, &removable)?;
         for d in &removable {
             tx.execute(
                 "UPDATE fetches SET capture_digest = NULL, payload_digest = NULL WHERE capture_digest = ?1",

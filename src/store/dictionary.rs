@@ -1,0 +1,294 @@
+//! Per-site zstd dictionaries for captures: trained once a site has enough captures, used for
+//! every later capture of that site, read back by the dictionary id each capture names, and
+//! dropped (its captures recompressed without it) when a takedown removes a capture it was
+//! trained on, so that no fragment of a redacted page survives in one.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Store, sqlite};
+use crate::{Error, Result};
+
+/// zstd level for captures.
+pub const ZSTD_LEVEL: i32 = 3;
+/// A site's captures needed before a dictionary is trained for it.
+pub const TRAIN_AFTER: i64 = 32;
+/// The dictionary's size (zstd's customary 110 KiB).
+const DICTIONARY_BYTES: usize = 112_640;
+/// The most sample bytes read for training: bounds the memory training takes.
+const SAMPLE_BUDGET: usize = 8 * 1024 * 1024;
+/// The most captures sampled.
+const MAX_SAMPLES: i64 = 64;
+
+/// What the writing connection knows of one site's dictionary.
+enum SiteDictionary {
+    /// None yet: trained once the site has [`TRAIN_AFTER`] captures.
+    Untrained { captures: i64 },
+    /// Trained (or training failed): captures of this run stay as they are.
+    Settled,
+    Ready {
+        id: i64,
+        compressor: Box<zstd::bulk::Compressor<'static>>,
+    },
+}
+
+/// The writing connection's dictionary state: the current site's (chains stay on one site).
+#[derive(Default)]
+pub struct Dictionaries {
+    site: Option<(String, SiteDictionary)>,
+    /// The last dictionary read back, by id (reads come in runs of one site).
+    read: std::cell::RefCell<Option<(i64, std::sync::Arc<Vec<u8>>)>>,
+}
+
+impl Store {
+    /// Compresses a capture of `host` (None: no site known): with the site's dictionary when
+    /// it has one; returns the dictionary's id with the bytes.
+    pub(super) fn compress_capture(
+        &mut self,
+        host: Option<&str>,
+        bytes: &[u8],
+    ) -> Result<(Vec<u8>, Option<i64>)> {
+        if let Some(host) = host {
+            self.know_site(host)?;
+            if let Some((_, SiteDictionary::Ready { id, compressor })) = &mut self.dictionaries.site
+            {
+                let id = *id;
+                let out = compressor.compress(bytes).map_err(|e| self.io(e))?;
+                return Ok((out, Some(id)));
+            }
+        }
+        Ok((self.compress(bytes)?, None))
+    }
+
+    /// After a capture of `host` is committed: trains the site's dictionary once it has enough
+    /// captures. A failed training leaves the site without one; it is tried again next run.
+    pub(super) fn capture_committed(&mut self, host: &str) -> Result<()> {
+        let due = match &mut self.dictionaries.site {
+            Some((h, SiteDictionary::Untrained { captures })) if h == host => {
+                *captures += 1;
+                *captures >= TRAIN_AFTER
+            }
+            _ => false,
+        };
+        if !due {
+            return Ok(());
+        }
+        let state = match self.train(host)? {
+            Some((id, dictionary)) => SiteDictionary::Ready {
+                id,
+                compressor: Box::new(
+                    zstd::bulk::Compressor::with_dictionary(ZSTD_LEVEL, &dictionary)
+                        .map_err(|e| self.io(e))?,
+                ),
+            },
+            None => SiteDictionary::Settled,
+        };
+        self.dictionaries.site = Some((host.to_string(), state));
+        Ok(())
+    }
+
+    /// Loads what the database knows of `host`'s dictionary, when the site changes.
+    fn know_site(&mut self, host: &str) -> Result<()> {
+        if matches!(&self.dictionaries.site, Some((h, _)) if h == host) {
+            return Ok(());
+        }
+        let stored: Option<(i64, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT id, content FROM capture_dictionaries WHERE host = ?1
+                 ORDER BY id DESC LIMIT 1",
+            )
+            .and_then(|mut s| s.query_row(params![host], |r| Ok((r.get(0)?, r.get(1)?))))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let state = match stored {
+            Some((id, dictionary)) => SiteDictionary::Ready {
+                id,
+                compressor: Box::new(
+                    zstd::bulk::Compressor::with_dictionary(ZSTD_LEVEL, &dictionary)
+                        .map_err(|e| self.io(e))?,
+                ),
+            },
+            None => SiteDictionary::Untrained {
+                captures: site_captures(&self.conn, host).map_err(|e| self.err(e))?,
+            },
+        };
+        self.dictionaries.site = Some((host.to_string(), state));
+        Ok(())
+    }
+
+    /// Trains a dictionary on the site's latest captures and stores it.
+    fn train(&mut self, host: &str) -> Result<Option<(i64, Vec<u8>)>> {
+        let rows: Vec<(String, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT c.digest, c.content FROM captures c
+                 WHERE c.dictionary_id IS NULL AND c.compression = 'zstd' AND c.digest IN (
+                     SELECT v.capture_digest FROM versions v JOIN articles a ON a.id = v.article_id
+                     WHERE a.host = ?1 ORDER BY v.id DESC LIMIT ?2)",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![host, MAX_SAMPLES], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect()
+            })
+            .map_err(|e| self.err(e))?;
+        let mut digests = Vec::new();
+        let mut samples = Vec::new();
+        let mut budget = SAMPLE_BUDGET;
+        for (digest, content) in rows {
+            let Ok(raw) = zstd::bulk::decompress(&content, budget) else {
+                continue;
+            };
+            budget -= raw.len();
+            digests.push(digest);
+            samples.push(raw);
+            if budget < 64 * 1024 {
+                break;
+            }
+        }
+        if (samples.len() as i64) < TRAIN_AFTER / 2 {
+            return Ok(None);
+        }
+        // zstd wants about ten times the dictionary's size in samples.
+        let total: usize = samples.iter().map(Vec::len).sum();
+        let size = DICTIONARY_BYTES.min(total / 10);
+        let Ok(dictionary) = zstd::dict::from_samples(&samples, size) else {
+            return Ok(None);
+        };
+        drop(samples);
+        let samples_json = serde_json::to_string(&digests).unwrap_or_default();
+        let id = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO capture_dictionaries (host, trained_at, samples, content)
+                 VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?2, ?3) RETURNING id",
+            )
+            .and_then(|mut s| s.query_row(params![host, samples_json, dictionary], |r| r.get(0)))
+            .map_err(|e| self.err(e))?;
+        Ok(Some((id, dictionary)))
+    }
+
+    /// A capture's bytes, decompressed with its dictionary when it names one.
+    pub(super) fn decompress_capture(
+        &self,
+        digest: &str,
+        content: &[u8],
+        dictionary_id: Option<i64>,
+    ) -> Result<Vec<u8>> {
+        let unreadable = |e: std::io::Error| Error::Database {
+            path: self.path.clone(),
+            message: format!("capture {digest} cannot be decompressed: {e}"),
+        };
+        let Some(id) = dictionary_id else {
+            return zstd::stream::decode_all(content).map_err(unreadable);
+        };
+        let dictionary = self.dictionary(id)?;
+        let mut out = Vec::new();
+        let mut decoder = zstd::stream::read::Decoder::with_dictionary(content, &dictionary)
+            .map_err(unreadable)?;
+        std::io::Read::read_to_end(&mut decoder, &mut out).map_err(unreadable)?;
+        Ok(out)
+    }
+
+    /// Dictionary `id`'s bytes, kept for the next capture read.
+    fn dictionary(&self, id: i64) -> Result<std::sync::Arc<Vec<u8>>> {
+        if let Some((kept, bytes)) = &*self.dictionaries.read.borrow()
+            && *kept == id
+        {
+            return Ok(bytes.clone());
+        }
+        let bytes: Vec<u8> = self
+            .conn
+            .prepare_cached("SELECT content FROM capture_dictionaries WHERE id = ?1")
+            .and_then(|mut s| s.query_row(params![id], |r| r.get(0)))
+            .map_err(|e| self.err(e))?;
+        let bytes = std::sync::Arc::new(bytes);
+        *self.dictionaries.read.borrow_mut() = Some((id, bytes.clone()));
+        Ok(bytes)
+    }
+
+    fn io(&self, source: std::io::Error) -> Error {
+        Error::Io {
+            path: self.path.clone(),
+            source,
+        }
+    }
+}
+
+/// Inside a takedown's transaction, before `removed` captures are deleted: every dictionary
+/// trained on one of them is dropped, and the captures compressed with it are recompressed
+/// without it. The site trains a new one from what remains.
+pub(super) fn drop_dictionaries_trained_on(
+    tx: &Connection,
+    path: &std::path::Path,
+    removed: &[String],
+) -> Result<usize> {
+    let err = |e| sqlite(path, e);
+    let ids: Vec<i64> = tx
+        .prepare("SELECT id, samples FROM capture_dictionaries")
+        .and_then(|mut s| {
+            s.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .map_err(err)?
+        .into_iter()
+        .filter(|(_, samples)| {
+            serde_json::from_str::<Vec<String>>(samples)
+                .map(|s| s.iter().any(|d| removed.contains(d)))
+                .unwrap_or(true)
+        })
+        .map(|(id, _)| id)
+        .collect();
+    for id in &ids {
+        let dictionary: Vec<u8> = tx
+            .query_row(
+                "SELECT content FROM capture_dictionaries WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        let captures: Vec<(String, Vec<u8>)> = tx
+            .prepare("SELECT digest, content FROM captures WHERE dictionary_id = ?1")
+            .and_then(|mut s| {
+                s.query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect()
+            })
+            .map_err(err)?;
+        let mut compressor = zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(|e| io(path, e))?;
+        for (digest, content) in captures {
+            let mut raw = Vec::new();
+            let mut decoder =
+                zstd::stream::read::Decoder::with_dictionary(content.as_slice(), &dictionary)
+                    .map_err(|e| io(path, e))?;
+            std::io::Read::read_to_end(&mut decoder, &mut raw).map_err(|e| io(path, e))?;
+            let plain = compressor.compress(&raw).map_err(|e| io(path, e))?;
+            tx.execute(
+                "UPDATE captures SET content = ?2, stored_bytes = ?3, dictionary_id = NULL
+                 WHERE digest = ?1",
+                params![digest, plain, plain.len() as i64],
+            )
+            .map_err(err)?;
+        }
+        tx.execute(
+            "DELETE FROM capture_dictionaries WHERE id = ?1",
+            params![id],
+        )
+        .map_err(err)?;
+    }
+    Ok(ids.len())
+}
+
+/// How many captures of `host`'s articles are stored.
+fn site_captures(conn: &Connection, host: &str) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "SELECT count(DISTINCT v.capture_digest) FROM versions v
+         JOIN articles a ON a.id = v.article_id WHERE a.host = ?1",
+    )?
+    .query_row(params![host], |r| r.get(0))
+}
+
+fn io(path: &std::path::Path, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
