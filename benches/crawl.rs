@@ -119,7 +119,7 @@ fn main() {
         many_sites(&runtime, &pages, n, sites, rounds, time, f);
     }
     if env_or("ARSHIF_BENCH_DICT", 1) > 0 {
-        site_dictionary(&pages);
+        site_dictionary(&runtime, &pages, time);
     }
 }
 
@@ -136,7 +136,7 @@ const DICT_BYTES: usize = 112_640;
 /// template's paragraphs, its own title and its own "most read" links. The dictionary is
 /// trained on the first 50 pages; the other 150 are compressed at the captures' level with and
 /// without it.
-fn site_dictionary(pages: &[String]) {
+fn site_dictionary(runtime: &tokio::runtime::Runtime, pages: &[String], time: bool) {
     let mut bodies = common::ground_truth_bodies();
     if bodies.is_empty() {
         bodies = (0..DICT_TRAINING_PAGES + DICT_MEASURED_PAGES)
@@ -177,6 +177,65 @@ fn site_dictionary(pages: &[String]) {
             dict_bytes as f64 * 100.0 / raw as f64,
         );
     }
+    single_site_crawl(runtime, quartiles[1], &bodies, time);
+}
+
+/// The middle site's chain crawled by arshif, which trains and keeps the site's dictionary.
+fn single_site_crawl(
+    runtime: &tokio::runtime::Runtime,
+    template: &str,
+    bodies: &[String],
+    time: bool,
+) {
+    let n = env_or("ARSHIF_BENCH_SITE_PAGES", 500);
+    let chain: Vec<String> = (0..n).map(|i| site_page(template, bodies, 1, i)).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let server = runtime
+        .block_on(FixtureServer::start(site.clone()))
+        .unwrap();
+    let raw = write_chain(&site, &chain, n, &server.url(""));
+    let db = dir.path().join("site.db");
+    let bin = env!("CARGO_BIN_EXE_arshif");
+    let usage = measure(
+        bin,
+        &[
+            "crawl",
+            &server.url("/c/0.html"),
+            "--db",
+            db.to_str().unwrap(),
+            "--rate",
+            "100000",
+            "--next-selector",
+            "a.arshif-next",
+            "--max-articles",
+            &n.to_string(),
+        ],
+        time,
+    );
+    check_archived(bin, &db, n);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (stored, with_dictionary, dictionaries): (i64, i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT sum(stored_bytes) FROM captures),
+                    (SELECT count(*) FROM captures WHERE dictionary_id IS NOT NULL),
+                    (SELECT coalesce(sum(length(content)), 0) FROM capture_dictionaries)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    drop(conn);
+    println!(
+        "one site's chain of {n} pages ({}) crawled by arshif, which trains the dictionary after 32 pages:",
+        mib(raw)
+    );
+    report("single site", usage, n);
+    println!(
+        "  captures {:.1}% of the raw HTML ({with_dictionary} of {n} with the dictionary, {} KiB of dictionary); the whole database {:.1}%",
+        (stored + dictionaries) as f64 * 100.0 / raw as f64,
+        dictionaries / 1024,
+        database_bytes(&db) as f64 * 100.0 / raw as f64,
+    );
 }
 
 /// Page `i` of a site made from `template`: each paragraph holds one of another article's
