@@ -215,13 +215,14 @@ fn single_site_crawl(
     );
     check_archived(bin, &db, n);
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let (stored, with_dictionary, dictionaries): (i64, i64, i64) = conn
+    let (stored, with_dictionary, dictionaries, samples): (i64, i64, i64, i64) = conn
         .query_row(
             "SELECT (SELECT sum(stored_bytes) FROM captures),
                     (SELECT count(*) FROM captures WHERE dictionary_id IS NOT NULL),
-                    (SELECT coalesce(sum(length(content)), 0) FROM capture_dictionaries)",
+                    (SELECT coalesce(sum(length(content)), 0) FROM capture_dictionaries),
+                    (SELECT coalesce(sum(json_array_length(samples)), 0) FROM capture_dictionaries)",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .unwrap();
     drop(conn);
@@ -231,7 +232,7 @@ fn single_site_crawl(
     );
     report("single site", usage, n);
     println!(
-        "  captures {:.1}% of the raw HTML ({with_dictionary} of {n} with the dictionary, {} KiB of dictionary); the whole database {:.1}%",
+        "  captures {:.1}% of the raw HTML ({with_dictionary} of {n} with the dictionary: {} KiB, trained on {samples} pages); the whole database {:.1}%",
         (stored + dictionaries) as f64 * 100.0 / raw as f64,
         dictionaries / 1024,
         database_bytes(&db) as f64 * 100.0 / raw as f64,

@@ -352,6 +352,7 @@ async fn the_index_is_in_sync_and_readable_with_raw_sql() {
         )
         .unwrap();
     assert_eq!(n, 2, "reindex rebuilds the same index");
+    assert_intact(&a.db);
 }
 
 /// Reads every record of a gzip-per-record WARC with the `warc` crate: (headers by their

@@ -465,6 +465,7 @@ async fn revisits_follow_the_schedule_and_record_removals() {
         .filter(|a| a["gone_at"].is_string())
         .collect();
     assert_eq!(gone.len(), 1, "list shows the removal");
+    assert_intact(&db);
     let commands: Vec<String> = runs(&db).into_iter().map(|r| r.0).collect();
     assert!(commands.contains(&"revisit".to_string()));
 }

@@ -14,7 +14,8 @@ pub fn run(args: HistoryArgs) -> anyhow::Result<Exit> {
     let history = store
         .history(id)?
         .ok_or_else(|| Error::NotInArchive(format!("{key} is not in the archive")))?;
-    let mut out = std::io::stdout().lock();
+    // Buffered: a long listing is written in large blocks, not one system call a line.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&history)?)?,
         ReportFormat::Text => {
@@ -50,5 +51,6 @@ pub fn run(args: HistoryArgs) -> anyhow::Result<Exit> {
             }
         }
     }
+    out.flush()?;
     Ok(Exit::Success)
 }

@@ -15,7 +15,8 @@ pub fn run(args: ListArgs) -> anyhow::Result<Exit> {
         since: args.since.map(stored_time),
         changed: args.changed,
     })?;
-    let mut out = std::io::stdout().lock();
+    // Buffered: a long listing is written in large blocks, not one system call a line.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&articles)?)?,
         ReportFormat::Text => {
@@ -49,5 +50,6 @@ pub fn run(args: ListArgs) -> anyhow::Result<Exit> {
             }
         }
     }
+    out.flush()?;
     Ok(Exit::Success)
 }

@@ -26,7 +26,8 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Exit> {
             limit: args.limit as usize,
         },
     )?;
-    let mut out = std::io::stdout().lock();
+    // Buffered: a long listing is written in large blocks, not one system call a line.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         ReportFormat::Json => {
             let results: Vec<_> = hits
@@ -71,5 +72,6 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Exit> {
             }
         }
     }
+    out.flush()?;
     Ok(Exit::Success)
 }

@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_planner.sql"),
     include_str!("migrations/0004_changes.sql"),
     include_str!("migrations/0005_dictionaries.sql"),
+    include_str!("migrations/0006_list.sql"),
 ];
 
 /// The schema version this build writes.

@@ -227,20 +227,17 @@ impl Store {
     /// Archived articles, oldest first, with counts and takedown state.
     pub fn list(&self, filter: &ListFilter) -> Result<Vec<ArticleSummary>> {
         let sql = format!(
-            "SELECT a.url, a.host, a.first_seen_at, a.last_seen_at,
-                    (SELECT count(*) FROM versions WHERE article_id = a.id),
-                    (SELECT max(fetched_at) FROM versions WHERE article_id = a.id AND version > 1),
-                    (SELECT title FROM versions WHERE article_id = a.id ORDER BY version DESC LIMIT 1),
-                    r.action, r.at, r.reason,
-                    (SELECT CASE WHEN outcome = 'gone' THEN requested_at END FROM fetches
-                     WHERE article_id = a.id ORDER BY requested_at DESC, id DESC LIMIT 1)
+            // What a listing shows is kept on each article (schema 6): no article's versions
+            // or fetches are read.
+            "SELECT a.url, a.host, a.first_seen_at, a.last_seen_at, a.version_count,
+                    a.last_change_at, a.latest_title, r.action, r.at, r.reason, a.gone_at
              FROM articles a
              LEFT JOIN redactions r
                     ON r.id = (SELECT max(id) FROM redactions WHERE article_id = a.id)
              WHERE {site}
                AND (?3 OR ?2 IS NULL OR a.last_seen_at >= ?2)
-               AND (NOT ?3 OR EXISTS (SELECT 1 FROM versions WHERE article_id = a.id AND version > 1
-                                      AND (?2 IS NULL OR fetched_at >= ?2)))
+               AND (NOT ?3 OR (a.last_change_at IS NOT NULL
+                               AND (?2 IS NULL OR a.last_change_at >= ?2)))
                {recent_changes}
              ORDER BY a.first_seen_at, a.id",
             site = site_matches("a.host", 1),

@@ -125,12 +125,34 @@ pub fn sql(db: &Path) -> rusqlite::Connection {
     rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
 }
 
-/// Asserts that SQLite finds the archive file intact (`PRAGMA integrity_check`).
+/// Asserts that SQLite finds the archive file intact (`PRAGMA integrity_check`), and that
+/// what `list` reads from each article (kept by triggers) agrees with its versions and fetches.
 pub fn assert_intact(db: &Path) {
     let check: String = sql(db)
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(check, "ok");
+    let out_of_step: Vec<String> = sql(db)
+        .prepare(
+            "SELECT url FROM articles a WHERE
+                 version_count != (SELECT count(*) FROM versions WHERE article_id = a.id)
+              OR latest_title IS NOT (SELECT title FROM versions WHERE article_id = a.id
+                                      ORDER BY version DESC LIMIT 1)
+              OR last_change_at IS NOT (SELECT max(fetched_at) FROM versions
+                                        WHERE article_id = a.id AND version > 1)
+              OR gone_at IS NOT (SELECT CASE WHEN outcome = 'gone' THEN requested_at END
+                                 FROM fetches WHERE article_id = a.id
+                                 ORDER BY requested_at DESC, id DESC LIMIT 1)",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        out_of_step.is_empty(),
+        "listing columns out of step: {out_of_step:?}"
+    );
 }
 
 /// How many fetch-log rows have this outcome.
