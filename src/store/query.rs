@@ -305,18 +305,24 @@ impl Store {
 
     /// Versions matching a folded FTS5 expression, best first.
     pub fn search(&self, fts_query: &str, scope: &SearchScope) -> Result<Vec<SearchHit>> {
+        // Every match is scored and filtered without reading its title or body (an article's
+        // latest version is numbered `version_count`, schema 6); only the hits shown are read.
         let sql = format!(
-            "SELECT a.url, v.version, v.fetched_at, v.title, v.body, bm25(search_index, 4.0, 1.0, 2.0, 0.5),
-                    v.version = (SELECT max(version) FROM versions WHERE article_id = v.article_id)
-             FROM search_index s
-             JOIN versions v ON v.id = s.rowid
+            "SELECT a.url, v.version, v.fetched_at, v.title, v.body, h.score,
+                    v.version = a.version_count
+             FROM (SELECT s.rowid AS id, bm25(search_index, 4.0, 1.0, 2.0, 0.5) AS score
+                   FROM search_index s
+                   JOIN versions v ON v.id = s.rowid
+                   JOIN articles a ON a.id = v.article_id
+                   WHERE search_index MATCH ?1
+                     AND {site}
+                     AND (?3 IS NULL OR v.fetched_at >= ?3)
+                     AND (?4 OR v.version = a.version_count)
+                   ORDER BY score, v.id
+                   LIMIT ?5) h
+             JOIN versions v ON v.id = h.id
              JOIN articles a ON a.id = v.article_id
-             WHERE search_index MATCH ?1
-               AND {site}
-               AND (?3 IS NULL OR v.fetched_at >= ?3)
-               AND (?4 OR v.version = (SELECT max(version) FROM versions WHERE article_id = v.article_id))
-             ORDER BY bm25(search_index, 4.0, 1.0, 2.0, 0.5), v.id
-             LIMIT ?5",
+             ORDER BY h.score, v.id",
             site = site_matches("a.host", 2)
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
