@@ -218,17 +218,22 @@ fn main() {
     let u = repeat(rounds, || {
         measure(bin, &["revisit", "--config", path(&planner_config)], time)
     });
-    assert_eq!(
-        count(&planner_db, "SELECT count(*) FROM runs"),
-        runs_before,
-        "the measured revisits had nothing due"
-    );
-    results.push((
-        "`arshif revisit`, 1M articles, nothing due".into(),
-        u,
-        Target::Wall(1.0),
-    ));
-    if time {
+    // A kept archive ages: a day after it was generated, articles fall due and the revisits
+    // fetch them (and fail: the sites are not real). Then this figure is not measured.
+    let stale = count(&planner_db, "SELECT count(*) FROM runs") != runs_before;
+    if stale {
+        println!(
+            "  the kept planner archive has articles due (it was generated too long ago): \
+             `arshif revisit` with nothing due not measured; delete it to regenerate"
+        );
+    } else {
+        results.push((
+            "`arshif revisit`, 1M articles, nothing due".into(),
+            u,
+            Target::Wall(1.0),
+        ));
+    }
+    if time && !stale {
         results.push((
             "`arshif revisit`, 1M articles, nothing due (CPU)".into(),
             u,
@@ -241,13 +246,21 @@ fn main() {
     let u = repeat(rounds, || {
         measure(bin, &["revisit", "--config", path(&config)], time)
     });
-    assert_eq!(count(&db, "SELECT count(*) FROM runs"), runs_before);
+    let stale = count(&db, "SELECT count(*) FROM runs") != runs_before;
+    if stale {
+        println!(
+            "  the kept query archive has articles due (it was generated too long ago): \
+             `arshif revisit` with nothing due not measured; delete it to regenerate"
+        );
+    }
     if time {
-        results.push((
-            "`arshif revisit`, 40k articles, nothing due (CPU)".into(),
-            u,
-            Target::Cpu(0.050),
-        ));
+        if !stale {
+            results.push((
+                "`arshif revisit`, 40k articles, nothing due (CPU)".into(),
+                u,
+                Target::Cpu(0.050),
+            ));
+        }
         let u = repeat(rounds, || measure(bin, &["--version"], time));
         results.push(("`arshif --version` (CPU)".into(), u, Target::Cpu(0.050)));
     }
