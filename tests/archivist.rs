@@ -1059,3 +1059,43 @@ async fn a_site_dictionary_shrinks_later_captures_and_a_takedown_drops_it() {
     }
     assert_intact(&db);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dictionary_that_does_not_pay_is_not_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let n = 40;
+    let paths = write_chain(&site, n, false);
+    // Pages that share nothing but a few hundred bytes of template: each carries 20 KB of its
+    // own incompressible text.
+    for (i, p) in paths.iter().enumerate() {
+        let file = site.join(&p[1..]);
+        let own: String = (0..1200u64)
+            .map(|k| {
+                format!(
+                    "{:x} ",
+                    (i as u64 * 100_000 + k).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                )
+            })
+            .collect();
+        let page = std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("<footer>", &format!("<div class=noise>{own}</div><footer>"));
+        std::fs::write(file, page).unwrap();
+    }
+    let server = serve_dir(&site).await;
+    let db = dir.path().join("a.db");
+    let out = crawl(&server.url(&paths[0]), &db, "UTC", &[]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(export(&db).await.len(), n);
+    let (dictionaries, with): (i64, i64) = sql(&db)
+        .query_row(
+            "SELECT (SELECT count(*) FROM capture_dictionaries),
+                    (SELECT count(*) FROM captures WHERE dictionary_id IS NOT NULL)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((dictionaries, with), (0, 0));
+    assert_eq!(captures_by_hand(&db).len(), n);
+}

@@ -153,6 +153,10 @@ impl Store {
         if (samples.len() as i64) < TRAIN_AFTER / 2 {
             return Ok(None);
         }
+        // One capture is held out to judge the dictionary by.
+        let (Some(held_out), Some(_)) = (samples.pop(), digests.pop()) else {
+            return Ok(None);
+        };
         // zstd wants about ten times the dictionary's size in samples.
         let total: usize = samples.iter().map(Vec::len).sum();
         let size = DICTIONARY_BYTES.min(total / 10);
@@ -160,6 +164,11 @@ impl Store {
             return Ok(None);
         };
         drop(samples);
+        if !pays(&dictionary, &held_out) {
+            // The site's pages share too little (or one host serves many sites): captures stay
+            // as they are, and the next run tries again.
+            return Ok(None);
+        }
         let samples_json = serde_json::to_string(&digests).unwrap_or_default();
         let id = self
             .conn
@@ -280,6 +289,15 @@ pub(super) fn drop_dictionaries_trained_on(
         .map_err(err)?;
     }
     Ok(ids.len())
+}
+
+/// Whether `dictionary` shrinks a capture it was not trained on by at least a fifth.
+fn pays(dictionary: &[u8], held_out: &[u8]) -> bool {
+    let plain = zstd::bulk::compress(held_out, ZSTD_LEVEL).map(|c| c.len());
+    let with = zstd::bulk::Compressor::with_dictionary(ZSTD_LEVEL, dictionary)
+        .and_then(|mut c| c.compress(held_out))
+        .map(|c| c.len());
+    matches!((plain, with), (Ok(plain), Ok(with)) if with * 5 <= plain * 4)
 }
 
 /// How many captures of `host`'s articles are stored.
