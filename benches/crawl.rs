@@ -180,14 +180,15 @@ fn site_dictionary(runtime: &tokio::runtime::Runtime, pages: &[String], time: bo
     single_site_crawl(runtime, quartiles[1], &bodies, time);
 }
 
-/// The middle site's chain crawled by arshif, which trains and keeps the site's dictionary.
+/// The middle site's chain crawled by arshif, which trains and keeps the site's dictionary
+/// (`ARSHIF_BENCH_SITE_PAGES`, default 1000).
 fn single_site_crawl(
     runtime: &tokio::runtime::Runtime,
     template: &str,
     bodies: &[String],
     time: bool,
 ) {
-    let n = env_or("ARSHIF_BENCH_SITE_PAGES", 500);
+    let n = env_or("ARSHIF_BENCH_SITE_PAGES", 1000);
     let chain: Vec<String> = (0..n).map(|i| site_page(template, bodies, 1, i)).collect();
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
@@ -227,7 +228,7 @@ fn single_site_crawl(
         .unwrap();
     drop(conn);
     println!(
-        "one site's chain of {n} pages ({}) crawled by arshif, which trains the dictionary after 32 pages:",
+        "one site's chain of {n} pages ({}) crawled by arshif, which trains the dictionary after 200 pages:",
         mib(raw)
     );
     report("single site", usage, n);
