@@ -12,6 +12,10 @@
 //! pages/sites of the same pages on a server of its own, crawled at once by `arshif run`
 //! (`--jobs` = sites) with the rate lifted, for the throughput against the single chain; and
 //! again at 20 requests per second per host, for the smallest gap each host saw.
+//!
+//! Then a per-site zstd dictionary (`ARSHIF_BENCH_DICT=0` to skip): in process on three
+//! single-site chains made from benchmark templates, and end to end with arshif crawling one
+//! site's chain (`ARSHIF_BENCH_SITE_PAGES`, default 1000), which trains and keeps it.
 
 use std::path::Path;
 use std::process::Command;
