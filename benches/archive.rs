@@ -23,14 +23,16 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use arshif::config::file::{self, Overrides};
 use arshif::store::Store;
 use chrono::{DateTime, Utc};
+use common::Usage;
 use rusqlite::{Connection, params};
 use sha2::{Digest, Sha256};
+
+mod common;
 
 const MINUTE: i64 = 60;
 const HOUR: i64 = 60 * MINUTE;
@@ -214,47 +216,25 @@ fn main() {
         planner,
         Target::Wall(1.0),
     ));
-    let runs_before = count(&planner_db, "SELECT count(*) FROM runs");
-    let u = repeat(rounds, || {
-        measure(bin, &["revisit", "--config", path(&planner_config)], time)
-    });
-    // A kept archive ages: a day after it was generated, articles fall due and the revisits
-    // fetch them (and fail: the sites are not real). Then this figure is not measured.
-    let stale = count(&planner_db, "SELECT count(*) FROM runs") != runs_before;
-    if stale {
-        println!(
-            "  the kept planner archive has articles due (it was generated too long ago): \
-             `arshif revisit` with nothing due not measured; delete it to regenerate"
-        );
-    } else {
+    if let Some(u) = nothing_due(bin, &planner_config, &planner_db, "planner", rounds, time) {
         results.push((
             "`arshif revisit`, 1M articles, nothing due".into(),
             u,
             Target::Wall(1.0),
         ));
-    }
-    if time && !stale {
-        results.push((
-            "`arshif revisit`, 1M articles, nothing due (CPU)".into(),
-            u,
-            Target::Cpu(0.050),
-        ));
+        if time {
+            results.push((
+                "`arshif revisit`, 1M articles, nothing due (CPU)".into(),
+                u,
+                Target::Cpu(0.050),
+            ));
+        }
     }
 
     // Start-up.
-    let runs_before = count(&db, "SELECT count(*) FROM runs");
-    let u = repeat(rounds, || {
-        measure(bin, &["revisit", "--config", path(&config)], time)
-    });
-    let stale = count(&db, "SELECT count(*) FROM runs") != runs_before;
-    if stale {
-        println!(
-            "  the kept query archive has articles due (it was generated too long ago): \
-             `arshif revisit` with nothing due not measured; delete it to regenerate"
-        );
-    }
+    let u = nothing_due(bin, &config, &db, "query", rounds, time);
     if time {
-        if !stale {
+        if let Some(u) = u {
             results.push((
                 "`arshif revisit`, 40k articles, nothing due (CPU)".into(),
                 u,
@@ -295,13 +275,6 @@ enum Target {
     Cpu(f64),
 }
 
-/// One measured command.
-#[derive(Debug, Clone, Copy, Default)]
-struct Usage {
-    wall: f64,
-    cpu: f64,
-}
-
 fn repeat(rounds: usize, mut f: impl FnMut() -> Usage) -> Usage {
     let mut v: Vec<Usage> = (0..rounds.max(1)).map(|_| f()).collect();
     let mid = v.len() / 2;
@@ -313,39 +286,43 @@ fn repeat(rounds: usize, mut f: impl FnMut() -> Usage) -> Usage {
     Usage {
         wall,
         cpu: v[mid].cpu,
+        ..Default::default()
     }
 }
 
-/// Runs the binary (under GNU time when there is one); the wall time is taken around it. A
-/// failing command stops the benchmark.
+/// `arshif revisit` with nothing due, `rounds` times. None when the archive had something due:
+/// a kept archive ages, and a day after it was generated articles fall due and the revisits
+/// fetch them (and fail: the sites are not real).
+fn nothing_due(
+    bin: &str,
+    config: &Path,
+    db: &Path,
+    name: &str,
+    rounds: usize,
+    time: bool,
+) -> Option<Usage> {
+    let runs_before = count(db, "SELECT count(*) FROM runs");
+    let u = repeat(rounds, || {
+        measure(bin, &["revisit", "--config", path(config)], time)
+    });
+    if count(db, "SELECT count(*) FROM runs") == runs_before {
+        return Some(u);
+    }
+    println!(
+        "  the kept {name} archive has articles due (it was generated too long ago): \
+         `arshif revisit` with nothing due not measured; delete it to regenerate"
+    );
+    None
+}
+
+/// [`common::measure`]; a search must find something.
 fn measure(bin: &str, args: &[&str], with_time: bool) -> Usage {
-    let started = Instant::now();
-    let out = if with_time {
-        Command::new("/usr/bin/time")
-            .args(["-f", "ARSHIF-TIME %U %S", bin])
-            .args(args)
-            .output()
-            .unwrap()
-    } else {
-        Command::new(bin).args(args).output().unwrap()
-    };
-    let wall = started.elapsed().as_secs_f64();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{bin} {args:?} failed: {stderr}");
+    let (usage, out) = common::measure(bin, args, with_time);
     assert!(
         args[0] != "search" || !String::from_utf8_lossy(&out.stdout).starts_with("no matches"),
         "{args:?} found something"
     );
-    let cpu = stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("ARSHIF-TIME "))
-        .map(|l| {
-            l.split_whitespace()
-                .filter_map(|v| v.parse::<f64>().ok())
-                .sum()
-        })
-        .unwrap_or(0.0);
-    Usage { wall, cpu }
+    usage
 }
 
 /// A config with one `[[site]]` per site, for `arshif revisit`.

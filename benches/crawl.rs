@@ -22,16 +22,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use arshif::fixture_server::FixtureServer;
+use common::Usage;
 
 mod common;
-
-/// One measured command.
-#[derive(Debug, Clone, Copy, Default)]
-struct Usage {
-    wall: f64,
-    cpu: f64,
-    peak_rss_kb: u64,
-}
 
 fn main() {
     let n: usize = env_or("ARSHIF_BENCH_PAGES", 1000);
@@ -60,24 +53,7 @@ fn main() {
     let mut db_bytes_after_recrawl = 0;
     for round in 0..rounds {
         let db = dir.path().join(format!("round{round}.db"));
-        let crawl = |db: &Path| {
-            measure(
-                bin,
-                &[
-                    "crawl",
-                    &start,
-                    "--db",
-                    db.to_str().unwrap(),
-                    "--rate",
-                    "100000",
-                    "--next-selector",
-                    "a.arshif-next",
-                    "--max-articles",
-                    &n.to_string(),
-                ],
-                time,
-            )
-        };
+        let crawl = |db: &Path| crawl_chain(bin, &start, db, n, time);
         first.push(crawl(&db));
         db_bytes = database_bytes(&db);
         again.push(crawl(&db));
@@ -202,22 +178,7 @@ fn single_site_crawl(
     let raw = write_chain(&site, &chain, n, &server.url(""));
     let db = dir.path().join("site.db");
     let bin = env!("CARGO_BIN_EXE_arshif");
-    let usage = measure(
-        bin,
-        &[
-            "crawl",
-            &server.url("/c/0.html"),
-            "--db",
-            db.to_str().unwrap(),
-            "--rate",
-            "100000",
-            "--next-selector",
-            "a.arshif-next",
-            "--max-articles",
-            &n.to_string(),
-        ],
-        time,
-    );
+    let usage = crawl_chain(bin, &server.url("/c/0.html"), &db, n, time);
     check_archived(bin, &db, n);
     let conn = rusqlite::Connection::open(&db).unwrap();
     let (stored, with_dictionary, dictionaries, samples): (i64, i64, i64, i64) = conn
@@ -394,37 +355,26 @@ fn report(what: &str, u: Usage, n: usize) {
     }
 }
 
-/// Runs the binary, under GNU time when there is one.
+/// `arshif crawl` of the `n` pages of a chain from `start`, with the rate limit lifted.
+fn crawl_chain(bin: &str, start: &str, db: &Path, n: usize, time: bool) -> Usage {
+    let n = n.to_string();
+    let args = [
+        "crawl",
+        start,
+        "--db",
+        db.to_str().unwrap(),
+        "--rate",
+        "100000",
+        "--next-selector",
+        "a.arshif-next",
+        "--max-articles",
+        &n,
+    ];
+    measure(bin, &args, time)
+}
+
 fn measure(bin: &str, args: &[&str], with_time: bool) -> Usage {
-    let started = Instant::now();
-    let out = if with_time {
-        Command::new("/usr/bin/time")
-            .args(["-f", "ARSHIF-TIME %e %U %S %M", bin])
-            .args(args)
-            .output()
-            .unwrap()
-    } else {
-        Command::new(bin).args(args).output().unwrap()
-    };
-    let wall = started.elapsed().as_secs_f64();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let Some(line) = stderr.lines().find(|l| l.starts_with("ARSHIF-TIME ")) else {
-        assert!(out.status.success(), "{bin} {args:?} failed: {stderr}");
-        return Usage {
-            wall,
-            ..Default::default()
-        };
-    };
-    let f: Vec<f64> = line
-        .split_whitespace()
-        .skip(1)
-        .filter_map(|v| v.parse().ok())
-        .collect();
-    Usage {
-        wall: f[0],
-        cpu: f[1] + f[2],
-        peak_rss_kb: f[3] as u64,
-    }
+    common::measure(bin, args, with_time).0
 }
 
 fn median(v: &[Usage]) -> Usage {

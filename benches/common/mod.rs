@@ -1,8 +1,12 @@
 //! Pages shared by the benchmarks: the public benchmark pages in
-//! `../shared/benchmarks/article-extraction` when present, generated pages otherwise.
+//! `../shared/benchmarks/article-extraction` when present, generated pages otherwise; and the
+//! run of the binary they time.
+#![allow(dead_code)] // each benchmark uses a part of this module
 
 use std::io::Read;
 use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::Instant;
 
 /// The benchmark pages decoded to text, or `generated` made-up pages whose furniture and text
 /// are `scale` times the base size; with a description of which.
@@ -42,7 +46,6 @@ pub fn pages(generated: usize, scale: usize) -> (Vec<String>, &'static str) {
 }
 
 /// The article bodies of the benchmark's ground truth, when `../shared` is present.
-#[allow(dead_code)] // the crawl bench's; not every bench uses it
 pub fn ground_truth_bodies() -> Vec<String> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/benchmarks/article-extraction/ground-truth.json");
@@ -58,4 +61,52 @@ pub fn ground_truth_bodies() -> Vec<String> {
         .filter(|b| !b.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// What one run of the binary took.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Usage {
+    pub wall: f64,
+    /// User + system seconds (GNU time, to 10 ms); 0 without it.
+    pub cpu: f64,
+    pub peak_rss_kb: u64,
+}
+
+/// Runs the binary, under GNU time (`/usr/bin/time`) when `with_time`; the wall time is taken
+/// around it. A failing command stops the benchmark.
+pub fn measure(bin: &str, args: &[&str], with_time: bool) -> (Usage, Output) {
+    let started = Instant::now();
+    let out = if with_time {
+        Command::new("/usr/bin/time")
+            .args(["-f", "ARSHIF-TIME %U %S %M", bin])
+            .args(args)
+            .output()
+            .unwrap()
+    } else {
+        Command::new(bin).args(args).output().unwrap()
+    };
+    let wall = started.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{bin} {args:?} failed: {stderr}");
+    let timed: Vec<f64> = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("ARSHIF-TIME "))
+        .map(|l| {
+            l.split_whitespace()
+                .filter_map(|v| v.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let usage = match timed[..] {
+        [user, system, rss] => Usage {
+            wall,
+            cpu: user + system,
+            peak_rss_kb: rss as u64,
+        },
+        _ => Usage {
+            wall,
+            ..Default::default()
+        },
+    };
+    (usage, out)
 }

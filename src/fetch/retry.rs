@@ -123,22 +123,8 @@ pub async fn fetch_page(
         let t0 = Instant::now();
         let conditional = if url == *start { validators } else { None };
         let sent = tokio::select! {
-            r = fetcher.send(&url, conditional) => r,
-            _ = cancel.cancelled() => {
-                // The request may have reached the server: it is logged, without an answer.
-                attempts.push(Attempt {
-                    url: url.clone(),
-                    requested_at,
-                    status: None,
-                    headers: Vec::new(),
-                    request_headers: Vec::new(),
-                    bytes: None,
-                    duration_ms: elapsed_ms(t0),
-                    outcome: FetchOutcome::Interrupted,
-                    error: Some("cancelled before the answer was read".into()),
-                });
-                return Err((Cancelled, attempts));
-            }
+            r = fetcher.send(&url, conditional) => Some(r),
+            _ = cancel.cancelled() => None,
         };
         let mut attempt = Attempt {
             url: url.clone(),
@@ -150,6 +136,13 @@ pub async fn fetch_page(
             duration_ms: elapsed_ms(t0),
             outcome: FetchOutcome::Retried,
             error: None,
+        };
+        let Some(sent) = sent else {
+            // The request may have reached the server: it is logged, without an answer.
+            attempt.outcome = FetchOutcome::Interrupted;
+            attempt.error = Some("cancelled before the answer was read".into());
+            attempts.push(attempt);
+            return Err((Cancelled, attempts));
         };
         let resp = match sent {
             Ok(resp) => resp,
