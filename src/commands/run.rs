@@ -47,7 +47,8 @@ pub async fn run(args: RunArgs, shutdown: &Shutdown, steps: Steps) -> anyhow::Re
     let deadline = args.max_duration.map(|d| tokio::time::Instant::now() + d);
     let db = plan.database.clone();
     let _lock = tokio::task::block_in_place(|| WriterLock::acquire(&db, args.wait))?;
-    drop(Store::open_writer(&db)?); // migrate once, before the sites open their connections
+    // Migrate once, before the sites open their connections.
+    let store = tokio::task::block_in_place(|| Store::open_writer(&db))?;
 
     let slowest = plan
         .sites
@@ -74,12 +75,14 @@ pub async fn run(args: RunArgs, shutdown: &Shutdown, steps: Steps) -> anyhow::Re
         steps,
         bars,
     };
-    for site in plan.sites {
+    let work = tokio::task::block_in_place(|| planned_work(&store, plan.sites, steps))?;
+    drop(store);
+    for (site, due) in work {
         let (jobs, run) = (jobs.clone(), shared.clone());
         tasks.spawn(async move {
             let _permit = jobs.acquire_owned().await;
             let name = site.name.clone();
-            let result = crawl_site(site, run).await;
+            let result = crawl_site(site, due, run).await;
             (name, result)
         });
     }
@@ -115,6 +118,29 @@ fn overrides(args: &RunArgs) -> Overrides {
     }
 }
 
+/// The sites a run has work for, each with its revisits when they are known before it starts:
+/// `arshif revisit` plans every site on the run's first connection, so that a cron run with
+/// nothing due opens no other and starts no site's task. (`arshif run` plans each site's
+/// revisits after its walk, which may have just fetched them.)
+fn planned_work(
+    store: &Store,
+    sites: Vec<SitePlan>,
+    steps: Steps,
+) -> crate::Result<Vec<(SitePlan, Option<Vec<url::Url>>)>> {
+    if steps == Steps::CrawlAndRevisit {
+        return Ok(sites.into_iter().map(|site| (site, None)).collect());
+    }
+    let now = chrono::Utc::now();
+    let mut work = Vec::new();
+    for site in sites {
+        let due = due_urls(store, &site, now)?;
+        if !due.is_empty() {
+            work.push((site, Some(due)));
+        }
+    }
+    Ok(work)
+}
+
 /// What every site's task of one run shares.
 #[derive(Clone)]
 struct RunShared {
@@ -127,9 +153,13 @@ struct RunShared {
     bars: indicatif::MultiProgress,
 }
 
-/// Walks each start URL of one site in turn, then revisits what is due, on the site's own
-/// connection.
-async fn crawl_site(site: SitePlan, run: RunShared) -> crate::Result<Vec<Summary>> {
+/// Walks each start URL of one site in turn, then revisits what is due (`due`, else planned
+/// after the walks), on the site's own connection.
+async fn crawl_site(
+    site: SitePlan,
+    due: Option<Vec<url::Url>>,
+    run: RunShared,
+) -> crate::Result<Vec<Summary>> {
     let RunShared {
         db,
         gate,
@@ -182,7 +212,10 @@ async fn crawl_site(site: SitePlan, run: RunShared) -> crate::Result<Vec<Summary
     if cancel.is_cancelled() {
         return Ok(summaries);
     }
-    let due = due_urls(&store, &site, chrono::Utc::now())?;
+    let due = match due {
+        Some(due) => due,
+        None => due_urls(&store, &site, chrono::Utc::now())?,
+    };
     if !due.is_empty() {
         let mut settings = settings_for(&site.start_urls[0], "revisit");
         settings.max_articles = usize::MAX;
