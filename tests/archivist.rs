@@ -582,6 +582,12 @@ async fn redact_removes_the_text_keeps_a_tombstone_and_is_never_rearchived() {
         .clone();
     assert_eq!(entry["versions"], 0);
     assert!(entry["redacted_at"].is_string());
+    let text = a.run(&["list"]).await;
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains(&format!("{url}\n  REDACTED ")) && text.contains(": court order 2026/117\n"),
+        "{text}"
+    );
     let history = a.json(&["history", &url]).await;
     assert_eq!(history["redactions"][0]["action"], "redact");
     assert!(

@@ -1,6 +1,7 @@
 //! Read queries for the archivist's commands: list, show, diff, search, exports (JSON Lines,
 //! CSV, WARC) and tombstones. Every filter is a bound parameter.
 
+use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Store, VersionRow};
@@ -31,6 +32,26 @@ fn version_row(r: &Row<'_>) -> rusqlite::Result<VersionRow> {
     })
 }
 
+/// Column `i` of a row as text, borrowed (None: NULL). Checked as UTF-8 with SIMD: a listing
+/// of every article spends more time checking its text than SQLite spends reading it.
+fn text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
+    match r.get_ref(i)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(bytes) => match simdutf8::basic::from_utf8(bytes) {
+            Ok(s) => Ok(Some(s)),
+            // The standard library's check says where the text goes wrong.
+            Err(_) => std::str::from_utf8(bytes)
+                .map(Some)
+                .map_err(|e| rusqlite::Error::Utf8Error(i, e)),
+        },
+        other => Err(rusqlite::Error::InvalidColumnType(
+            i,
+            String::new(),
+            other.data_type(),
+        )),
+    }
+}
+
 /// SQL true when `host_column` ("host:port") is the site `?N` names: a bare host matches every
 /// port, `host:port` only that one.
 fn site_matches(host_column: &str, n: usize) -> String {
@@ -50,21 +71,21 @@ pub struct ListFilter {
     pub changed: bool,
 }
 
-/// One line of `arshif list`.
+/// One line of `arshif list`, borrowed from the row being read.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct ArticleSummary {
-    pub url: String,
-    pub host: String,
-    pub title: Option<String>,
+pub struct ArticleSummary<'a> {
+    pub url: &'a str,
+    pub host: &'a str,
+    pub title: Option<&'a str>,
     pub versions: i64,
-    pub first_seen_at: String,
-    pub last_seen_at: String,
+    pub first_seen_at: &'a str,
+    pub last_seen_at: &'a str,
     /// When the latest version after the first was fetched (None: never changed).
-    pub last_change_at: Option<String>,
-    pub redacted_at: Option<String>,
-    pub redaction_reason: Option<String>,
+    pub last_change_at: Option<&'a str>,
+    pub redacted_at: Option<&'a str>,
+    pub redaction_reason: Option<&'a str>,
     /// When the article's page last answered 404/410, if that is its latest fetch.
-    pub gone_at: Option<String>,
+    pub gone_at: Option<&'a str>,
 }
 
 /// Which version `arshif show` prints.
@@ -224,16 +245,20 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Archived articles, oldest first, with counts and takedown state.
-    pub fn list(&self, filter: &ListFilter) -> Result<Vec<ArticleSummary>> {
+    /// Archived articles, oldest first, with counts and takedown state, each handed to `each`
+    /// as it is read (a listing of every article is never held whole).
+    pub fn for_each_listed(
+        &self,
+        filter: &ListFilter,
+        mut each: impl FnMut(&ArticleSummary<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let takedowns = self.latest_takedowns()?;
         let sql = format!(
             // What a listing shows is kept on each article (schema 6): no article's versions
             // or fetches are read.
-            "SELECT a.url, a.host, a.first_seen_at, a.last_seen_at, a.version_count,
-                    a.last_change_at, a.latest_title, r.action, r.at, r.reason, a.gone_at
+            "SELECT a.id, a.url, a.host, a.first_seen_at, a.last_seen_at, a.version_count,
+                    a.last_change_at, a.latest_title, a.gone_at
              FROM articles a
-             LEFT JOIN redactions r
-                    ON r.id = (SELECT max(id) FROM redactions WHERE article_id = a.id)
              WHERE {site}
                AND (?3 OR ?2 IS NULL OR a.last_seen_at >= ?2)
                AND (NOT ?3 OR (a.last_change_at IS NOT NULL
@@ -250,24 +275,46 @@ impl Store {
             },
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![filter.site, filter.since, filter.changed], |r| {
-                let redacted = r.get::<_, Option<String>>(7)?.as_deref() == Some("redact");
-                Ok(ArticleSummary {
-                    url: r.get(0)?,
-                    host: r.get(1)?,
-                    first_seen_at: r.get(2)?,
-                    last_seen_at: r.get(3)?,
-                    versions: r.get(4)?,
-                    last_change_at: r.get(5)?,
-                    title: r.get(6)?,
-                    redacted_at: if redacted { r.get(8)? } else { None },
-                    redaction_reason: if redacted { r.get(9)? } else { None },
-                    gone_at: r.get(10)?,
-                })
-            })
+        let mut rows = stmt
+            .query(params![filter.site, filter.since, filter.changed])
             .map_err(|e| self.err(e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let summary = (|| {
+                let takedown = takedowns.get(&r.get::<_, i64>(0)?);
+                Ok(ArticleSummary {
+                    url: text(r, 1)?.unwrap_or_default(),
+                    host: text(r, 2)?.unwrap_or_default(),
+                    first_seen_at: text(r, 3)?.unwrap_or_default(),
+                    last_seen_at: text(r, 4)?.unwrap_or_default(),
+                    versions: r.get(5)?,
+                    last_change_at: text(r, 6)?,
+                    title: text(r, 7)?,
+                    redacted_at: takedown.map(|(at, _)| at.as_str()),
+                    redaction_reason: takedown.map(|(_, reason)| reason.as_str()),
+                    gone_at: text(r, 8)?,
+                })
+            })()
+            .map_err(|e: rusqlite::Error| self.err(e))?;
+            each(&summary)?;
+        }
+        Ok(())
+    }
+
+    /// The articles whose latest redaction record is a takedown (not a lift): (when, reason)
+    /// by article. Takedowns are few, so they are read once rather than joined to every row.
+    fn latest_takedowns(&self) -> Result<std::collections::HashMap<i64, (String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT article_id, at, reason FROM redactions r
+                 WHERE id = (SELECT max(id) FROM redactions WHERE article_id = r.article_id)
+                   AND action = 'redact'",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
     /// One version of an article; None when there is no such version.
