@@ -5,6 +5,7 @@
 //! "read also" and previous-article links, pagination of the same page, and links to the page
 //! itself. CSS class names are never trusted: themes cross them.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use scraper::{ElementRef, Html, Selector};
@@ -64,11 +65,17 @@ pub fn next_article(doc: &Html, page: &Url, selector: Option<&Selector>) -> Opti
             });
     }
 
-    // Labelled links; those in sidebars and widgets only when nothing else is labelled.
-    let labelled: Vec<(ElementRef<'_>, Url)> = doc
+    // Each link's text, folded once for the two readings below.
+    let anchors: Vec<(ElementRef<'_>, String)> = doc
         .select(&ANCHORS)
-        .filter(|a| !is_rel_prev(*a) && anchor_is_labelled_next(*a))
-        .filter_map(|a| resolve(a).map(|u| (a, u)))
+        .map(|a| (a, fold(&anchor_text_start(a))))
+        .collect();
+
+    // Labelled links; those in sidebars and widgets only when nothing else is labelled.
+    let labelled: Vec<(ElementRef<'_>, Url)> = anchors
+        .iter()
+        .filter(|(a, text)| !is_rel_prev(*a) && anchor_is_labelled_next(*a, text))
+        .filter_map(|(a, _)| resolve(*a).map(|u| (*a, u)))
         .collect();
     if let Some((_, url)) = labelled
         .iter()
@@ -82,10 +89,11 @@ pub fn next_article(doc: &Html, page: &Url, selector: Option<&Selector>) -> Opti
     }
 
     // "Next" alone is pagination's word; "Next" followed by a headline is article navigation.
-    if let Some(url) = doc
-        .select(&ANCHORS)
-        .filter(|a| !is_rel_prev(*a) && !in_sidebar(*a) && word_then_headline(*a))
-        .find_map(resolve)
+    if let Some(url) = anchors
+        .iter()
+        // The cheap test first: `in_sidebar` reads every ancestor's class.
+        .filter(|(a, text)| word_then_headline(text) && !is_rel_prev(*a) && !in_sidebar(*a))
+        .find_map(|(a, _)| resolve(*a))
     {
         return Some(NextLink {
             url,
@@ -109,22 +117,28 @@ pub fn next_article(doc: &Html, page: &Url, selector: Option<&Selector>) -> Opti
         })
 }
 
-/// The anchor's visible text (or, for icon links, its `aria-label`/`title`) begins with a
-/// next-article label, and does not begin with a previous or read-also label.
-fn anchor_is_labelled_next(a: ElementRef<'_>) -> bool {
-    let mut text = anchor_text_start(a);
-    for img in a.select(&IMAGES) {
-        text.push(' ');
-        text.push_str(img.value().attr("alt").unwrap_or(""));
-    }
-    let visible = fold(&text);
+/// The anchor's visible text (`text`: its beginning, folded; with the `alt` of its images, or,
+/// for icon links, its `aria-label`/`title`) begins with a next-article label, and does not
+/// begin with a previous or read-also label.
+fn anchor_is_labelled_next(a: ElementRef<'_>, text: &str) -> bool {
+    let mut alts = a.select(&IMAGES).peekable();
+    let visible = if alts.peek().is_none() {
+        Cow::Borrowed(text)
+    } else {
+        let mut with_alts = anchor_text_start(a);
+        for img in alts {
+            with_alts.push(' ');
+            with_alts.push_str(img.value().attr("alt").unwrap_or(""));
+        }
+        Cow::Owned(fold(&with_alts))
+    };
     let label_attr = a
         .value()
         .attr("aria-label")
         .or_else(|| a.value().attr("title"))
         .map(fold)
         .unwrap_or_default();
-    [visible, label_attr].iter().any(|t| {
+    [visible.as_ref(), label_attr.as_str()].iter().any(|t| {
         !t.is_empty()
             && text::starts_with_any(t, &text::NEXT)
             && !text::starts_with_any(t, &text::PREVIOUS)
@@ -148,8 +162,8 @@ fn anchor_text_start(a: ElementRef<'_>) -> String {
 /// Words that mean "next" on their own, in article navigation when a headline follows.
 const NEXT_WORDS: &[&str] = &["next", "suivant", "التالي", "الموالي"];
 
-fn word_then_headline(a: ElementRef<'_>) -> bool {
-    let t = fold(&anchor_text_start(a));
+/// `text`: the beginning of a link's text, folded.
+fn word_then_headline(t: &str) -> bool {
     NEXT_WORDS.iter().any(|w| {
         t.strip_prefix(w)
             .is_some_and(|rest| rest.starts_with(' ') && rest.split_whitespace().count() >= 3)
