@@ -20,7 +20,7 @@ pub fn run(args: ListArgs) -> anyhow::Result<Exit> {
     };
     // Buffered: a long listing is written in large blocks, not one system call a line; and
     // streamed: each article is written as it is read.
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match args.format {
         ReportFormat::Json => {
             // The same pretty-printed array as serialising the whole list at once.
