@@ -126,14 +126,14 @@ fn planned_work(
     store: &Store,
     sites: Vec<SitePlan>,
     steps: Steps,
-) -> crate::Result<Vec<(SitePlan, Option<Vec<url::Url>>)>> {
+) -> anyhow::Result<Vec<(SitePlan, Option<Vec<url::Url>>)>> {
     if steps == Steps::CrawlAndRevisit {
         return Ok(sites.into_iter().map(|site| (site, None)).collect());
     }
     let now = chrono::Utc::now();
     let mut work = Vec::new();
     for site in sites {
-        let due = due_urls(store, &site, now)?;
+        let due = due_urls(store, &site, now).with_context(|| format!("site {:?}", site.name))?;
         if !due.is_empty() {
             work.push((site, Some(due)));
         }
