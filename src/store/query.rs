@@ -32,8 +32,8 @@ fn version_row(r: &Row<'_>) -> rusqlite::Result<VersionRow> {
     })
 }
 
-/// Column `i` of a row as text, borrowed (None: NULL). Checked as UTF-8 with SIMD: a listing
-/// of every article spends more time checking its text than SQLite spends reading it.
+/// Column `i` of a row as text, borrowed (None: NULL). Checked as UTF-8 with SIMD: the
+/// standard library's check took a tenth of a long listing's time.
 fn text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
     match r.get_ref(i)? {
         ValueRef::Null => Ok(None),
