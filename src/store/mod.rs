@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_changes.sql"),
     include_str!("migrations/0005_dictionaries.sql"),
     include_str!("migrations/0006_list.sql"),
+    include_str!("migrations/0007_search.sql"),
 ];
 
 /// The schema version this build writes.

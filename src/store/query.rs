@@ -353,13 +353,15 @@ impl Store {
     /// Versions matching a folded FTS5 expression, best first.
     pub fn search(&self, fts_query: &str, scope: &SearchScope) -> Result<Vec<SearchHit>> {
         // Every match is scored and filtered without reading its title or body (an article's
-        // latest version is numbered `version_count`, schema 6); only the hits shown are read.
+        // latest version is numbered `version_count`, schema 6; each version's article, number
+        // and time come from the index `versions_search`, schema 7, not from its table row);
+        // only the hits shown are read.
         let sql = format!(
             "SELECT a.url, v.version, v.fetched_at, v.title, v.body, h.score,
                     v.version = a.version_count
              FROM (SELECT s.rowid AS id, bm25(search_index, 4.0, 1.0, 2.0, 0.5) AS score
                    FROM search_index s
-                   JOIN versions v ON v.id = s.rowid
+                   JOIN versions v INDEXED BY versions_search ON v.id = s.rowid
                    JOIN articles a ON a.id = v.article_id
                    WHERE search_index MATCH ?1
                      AND {site}
