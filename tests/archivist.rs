@@ -977,11 +977,8 @@ async fn a_site_dictionary_shrinks_later_captures_and_a_takedown_drops_it() {
         );
         std::fs::write(file, page).unwrap();
     }
-    let server = serve_dir(&site).await;
     let db = dir.path().join("a.db");
-    let out = fast_crawl(&server.url(&paths[0]), &db).await;
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(export(&db).await.len(), n);
+    let server = crawl_whole_chain(&site, &paths[0], n, &db).await;
 
     let dictionaries: i64 = sql(&db)
         .query_row("SELECT count(*) FROM capture_dictionaries", [], |r| {
@@ -1097,11 +1094,8 @@ async fn a_dictionary_that_does_not_pay_is_not_kept() {
             .replace("<footer>", &format!("<div class=noise>{own}</div><footer>"));
         std::fs::write(file, page).unwrap();
     }
-    let server = serve_dir(&site).await;
     let db = dir.path().join("a.db");
-    let out = fast_crawl(&server.url(&paths[0]), &db).await;
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(export(&db).await.len(), n);
+    crawl_whole_chain(&site, &paths[0], n, &db).await;
     let (dictionaries, with): (i64, i64) = sql(&db)
         .query_row(
             "SELECT (SELECT count(*) FROM capture_dictionaries),
@@ -1114,11 +1108,13 @@ async fn a_dictionary_that_does_not_pay_is_not_kept() {
     assert_eq!(captures_by_hand(&db).len(), n);
 }
 
-/// A crawl at 1,000 requests per second (a site dictionary needs 200 pages).
-async fn fast_crawl(url: &str, db: &Path) -> std::process::Output {
-    arshif(args(&[
+/// Serves `site` and crawls its chain from `first` at 1,000 requests per second (a site
+/// dictionary needs 200 pages); all `n` pages must be archived.
+async fn crawl_whole_chain(site: &Path, first: &str, n: usize, db: &Path) -> FixtureServer {
+    let server = serve_dir(site).await;
+    let out = arshif(args(&[
         "crawl",
-        url,
+        &server.url(first),
         "--db",
         db.to_str().unwrap(),
         "--rate",
@@ -1126,5 +1122,8 @@ async fn fast_crawl(url: &str, db: &Path) -> std::process::Output {
         "--max-articles",
         "1000",
     ]))
-    .await
+    .await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(export(db).await.len(), n);
+    server
 }
