@@ -36,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_dictionaries.sql"),
     include_str!("migrations/0006_list.sql"),
     include_str!("migrations/0007_search.sql"),
+    include_str!("migrations/0008_list_changed.sql"),
 ];
 
 /// The schema version this build writes.
@@ -936,6 +937,36 @@ mod tests {
             .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))))
             .unwrap();
         assert!(added > 0 && removed > 0);
+    }
+
+    /// How SQLite plans the `list` query for `filter` (EXPLAIN QUERY PLAN's details, joined).
+    fn listing_plan(s: &Store, filter: &ListFilter) -> String {
+        let sql = format!("EXPLAIN QUERY PLAN {}", query::listing_sql(filter));
+        let mut stmt = s.conn.prepare(&sql).unwrap();
+        let rows = stmt
+            .query_map(params![filter.site, filter.since, filter.changed], |r| {
+                r.get::<_, String>(3)
+            })
+            .unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
+    }
+
+    #[test]
+    fn listing_every_change_reads_the_covering_index_and_recent_changes_start_from_them() {
+        let (_d, path) = temp_db();
+        let s = Store::open_writer(&path).unwrap();
+        let mut filter = ListFilter {
+            changed: true,
+            ..Default::default()
+        };
+        let plan = listing_plan(&s, &filter);
+        assert!(
+            plan.contains("COVERING INDEX articles_changed") && !plan.contains("TEMP B-TREE"),
+            "{plan}"
+        );
+        filter.since = Some("2026-11-01T00:00:00Z".into());
+        let plan = listing_plan(&s, &filter);
+        assert!(plan.contains("versions_changes"), "{plan}");
     }
 
     #[test]

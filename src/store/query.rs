@@ -60,6 +60,36 @@ fn site_matches(host_column: &str, n: usize) -> String {
     )
 }
 
+/// The `list` query for `filter` (parameters: ?1 site, ?2 since, ?3 changed only).
+pub(crate) fn listing_sql(filter: &ListFilter) -> String {
+    format!(
+        // What a listing shows is kept on each article (schema 6): no article's versions
+        // or fetches are read.
+        "SELECT a.id, a.url, a.host, a.first_seen_at, a.last_seen_at, a.version_count,
+                a.last_change_at, a.latest_title, a.gone_at
+         FROM articles a
+         WHERE {site}
+           AND (?3 OR ?2 IS NULL OR a.last_seen_at >= ?2)
+           AND (NOT ?3 OR (a.last_change_at IS NOT NULL
+                           AND (?2 IS NULL OR a.last_change_at >= ?2)))
+           {changes}
+         ORDER BY a.first_seen_at, a.id",
+        site = site_matches("a.host", 1),
+        changes = match (filter.changed, &filter.since) {
+            // Changes since a time: start from those changes (index `versions_changes`),
+            // not from every article.
+            (true, Some(_)) => {
+                "AND a.id IN (SELECT article_id FROM versions WHERE version > 1 AND fetched_at >= ?2)"
+            }
+            // Every changed article: read the partial index `articles_changed` (schema 8),
+            // which holds what is listed, in listing order. Written out, not bound, so
+            // that the planner can see the index's condition holds.
+            (true, None) => "AND a.last_change_at IS NOT NULL",
+            (false, _) => "",
+        },
+    )
+}
+
 /// Which articles `arshif list` shows.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
@@ -253,27 +283,7 @@ impl Store {
         mut each: impl FnMut(&ArticleSummary<'_>) -> Result<()>,
     ) -> Result<()> {
         let takedowns = self.latest_takedowns()?;
-        let sql = format!(
-            // What a listing shows is kept on each article (schema 6): no article's versions
-            // or fetches are read.
-            "SELECT a.id, a.url, a.host, a.first_seen_at, a.last_seen_at, a.version_count,
-                    a.last_change_at, a.latest_title, a.gone_at
-             FROM articles a
-             WHERE {site}
-               AND (?3 OR ?2 IS NULL OR a.last_seen_at >= ?2)
-               AND (NOT ?3 OR (a.last_change_at IS NOT NULL
-                               AND (?2 IS NULL OR a.last_change_at >= ?2)))
-               {recent_changes}
-             ORDER BY a.first_seen_at, a.id",
-            site = site_matches("a.host", 1),
-            // Changes since a time: start from those changes (index `versions_changes`), not
-            // from every article.
-            recent_changes = if filter.changed && filter.since.is_some() {
-                "AND a.id IN (SELECT article_id FROM versions WHERE version > 1 AND fetched_at >= ?2)"
-            } else {
-                ""
-            },
-        );
+        let sql = listing_sql(filter);
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let mut rows = stmt
             .query(params![filter.site, filter.since, filter.changed])
