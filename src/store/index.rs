@@ -58,20 +58,29 @@ pub(super) fn record_change(conn: &Connection, version_id: i64) -> rusqlite::Res
 }
 
 /// Rebuilds both derived tables from `versions` (migration 2 and `arshif reindex`).
+///
+/// The change statistics are computed first and the index built after, in a pass of its own:
+/// a statement that opens a savepoint (`INSERT OR REPLACE` does) makes FTS5 flush the terms it
+/// holds in memory, so interleaving the two wrote one index segment per version and spent most
+/// of the rebuild merging them.
 pub(super) fn rebuild(conn: &Connection) -> rusqlite::Result<usize> {
     conn.execute_batch(
         "INSERT INTO search_index (search_index) VALUES ('delete-all');
          DELETE FROM version_changes;",
     )?;
-    let mut stmt = conn.prepare("SELECT id, title, body FROM versions ORDER BY id")?;
-    let mut rows = stmt.query([])?;
+    let mut later = conn.prepare("SELECT id FROM versions WHERE version > 1 ORDER BY id")?;
+    let mut rows = later.query([])?;
+    while let Some(r) = rows.next()? {
+        record_change(conn, r.get(0)?)?;
+    }
+    let mut all = conn.prepare("SELECT id, title, body FROM versions ORDER BY id")?;
+    let mut rows = all.query([])?;
     let mut n = 0;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let title: Option<String> = r.get(1)?;
         let body: String = r.get(2)?;
         add_version(conn, id, title.as_deref(), &body)?;
-        record_change(conn, id)?;
         n += 1;
     }
     conn.execute_batch("INSERT INTO search_index (search_index) VALUES ('optimize');")?;
