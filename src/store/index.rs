@@ -61,8 +61,8 @@ pub(super) fn record_change(conn: &Connection, version_id: i64) -> rusqlite::Res
 ///
 /// The change statistics are computed first and the index built after, in a pass of its own:
 /// a statement that opens a savepoint (`INSERT OR REPLACE` does) makes FTS5 flush the terms it
-/// holds in memory, so interleaving the two wrote one index segment per version and spent most
-/// of the rebuild merging them.
+/// holds in memory, so interleaving the two wrote one index segment per version and spent a
+/// third of the rebuild merging them.
 pub(super) fn rebuild(conn: &Connection) -> rusqlite::Result<usize> {
     conn.execute_batch(
         "INSERT INTO search_index (search_index) VALUES ('delete-all');
