@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use tokio_util::sync::CancellationToken;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 use url::Url;
 
 use crate::config::{MAX_REDIRECTS, SiteRules};
@@ -250,7 +250,7 @@ struct WalkState {
 /// What processing one page gave.
 struct PageDone {
     outcome: FetchOutcome,
-    next: Option<Url>,
+    next: Option<Next>,
     /// The URLs this page is known by (fetched, final, article key) for cycle detection.
     aliases: Vec<String>,
     /// The article this page belongs to, when known.
@@ -258,6 +258,12 @@ struct PageDone {
     end: Option<EndReason>,
     /// Start points a feed or sitemap listed (only read on the walk's first page).
     listed: Vec<Url>,
+}
+
+/// The link a page leads to, and how it was found (`discover::Via`, or `listing`).
+struct Next {
+    url: Url,
+    via: &'static str,
 }
 
 /// Crawls the chain from `settings.start`. Page failures are counted, not returned as errors;
@@ -540,7 +546,7 @@ impl<'a> Walk<'a> {
             {
                 return Ok((EndReason::Cycle(key), Vec::new()));
             }
-            let Some(next) = done.next else {
+            let Some(Next { url: next, .. }) = done.next else {
                 // The chain's end: the next run looks here again for a new next link.
                 return Ok((EndReason::NoNextLink, Vec::new()));
             };
@@ -760,8 +766,9 @@ impl<'a> Walk<'a> {
                 self.response(url, resp, rows, conditional.map(|(_, d)| d))?
             }
         };
-        let next = done.next.as_ref().map_or("none", Url::as_str);
-        info!(%url, outcome = %done.outcome, next, "page");
+        let next = done.next.as_ref().map_or("none", |n| n.url.as_str());
+        let via = done.next.as_ref().map_or("none", |n| n.via);
+        info!(%url, outcome = %done.outcome, next, via = %via, "page");
         Ok(Some(done))
     }
 
@@ -882,7 +889,10 @@ impl<'a> Walk<'a> {
             self.from_listing = true;
             return Ok(PageDone {
                 outcome: FetchOutcome::Listing,
-                next: Some(first),
+                next: Some(Next {
+                    url: first,
+                    via: "listing",
+                }),
                 aliases,
                 key: None,
                 end: None,
@@ -989,7 +999,7 @@ impl<'a> Walk<'a> {
         });
         // The chain's pending page is recorded with this one, in the same transaction.
         let resume_url = match &next {
-            Some(n) if self.chain_walk => Some(urls::normalize(n).to_string()),
+            Some(n) if self.chain_walk => Some(urls::normalize(&n.url).to_string()),
             _ => None,
         };
         if resume_url.is_some() {
@@ -1036,13 +1046,11 @@ impl<'a> Walk<'a> {
         let next = match &stored {
             Some((bytes, content_type)) => {
                 let (html, _) = decode_html(bytes, content_type.as_deref());
-                let doc = extract::parse(&html);
-                let sel = self.settings.rules.next_selector.as_ref().map(|(_, s)| s);
-                discover::next_article(&doc, url, sel).map(|n| n.url)
+                self.next_link(&extract::parse(&html), url)
             }
             None => None,
         };
-        self.look_ahead(next.as_ref(), url)?;
+        self.look_ahead(next.as_ref().map(|n| &n.url), url)?;
         if let Some(r) = rows.last_mut() {
             r.payload_digest = Some(digest.to_string());
         }
@@ -1087,11 +1095,10 @@ impl<'a> Walk<'a> {
         html: &str,
         url: &Url,
         fetched_at: Option<DateTime<Utc>>,
-    ) -> Result<(Article, Option<Url>, Option<Url>)> {
+    ) -> Result<(Article, Option<Next>, Option<Url>)> {
         let doc = extract::parse(html);
-        let sel = self.settings.rules.next_selector.as_ref().map(|(_, s)| s);
-        let next = discover::next_article(&doc, url, sel).map(|n| n.url);
-        self.look_ahead(next.as_ref(), url)?;
+        let next = self.next_link(&doc, url);
+        self.look_ahead(next.as_ref().map(|n| &n.url), url)?;
         let article = extract::extract(&doc, url, &self.extract_options(fetched_at));
         let first = if self.at_start {
             let sel = self
@@ -1104,6 +1111,20 @@ impl<'a> Walk<'a> {
             None
         };
         Ok((article, next, first))
+    }
+
+    /// The page's next-article link, by the site's selector or discovery; the candidates it
+    /// refused go to the debug log (`-vv`).
+    fn next_link(&self, doc: &scraper::Html, url: &Url) -> Option<Next> {
+        let sel = self.settings.rules.next_selector.as_ref().map(|(_, s)| s);
+        let found = discover::next_article(doc, url, sel);
+        for r in &found.refused {
+            debug!(%url, candidate = %r.url, why = r.why, "next link refused");
+        }
+        found.next.map(|n| Next {
+            url: n.url,
+            via: n.via.as_str(),
+        })
     }
 
     /// Starts fetching `next` now, while the page at `here` is extracted and stored, when the

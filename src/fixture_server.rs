@@ -1,6 +1,10 @@
 //! A small static HTTP server on 127.0.0.1 serving a fixtures folder, for `arshif demo` and the
 //! tests: ETags with 304s, an optional overlay folder (a site's later state), queued faults, and
 //! a log of every request with its arrival time.
+//!
+//! A request with a query string is served from the file `<path's file>@<query>` when there is
+//! one (`/?p=12` from `index.html@p=12`, `/index.php?id=4` from `index.php@id=4`), else from the
+//! path's file: CMS permalinks that differ only in their query are distinct pages.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -152,7 +156,7 @@ async fn serve(State(state): State<Arc<ServerState>>, req: Request<Body>) -> Res
         .path_and_query()
         .map_or_else(|| req.uri().path().to_string(), |p| p.as_str().to_string());
     let path = req.uri().path().to_string();
-    let response = answer(&state, &path, req.headers());
+    let response = answer(&state, &path, req.uri().query(), req.headers());
     state.log.lock().unwrap().push(LoggedRequest {
         at: Instant::now(),
         target,
@@ -171,7 +175,7 @@ async fn serve(State(state): State<Arc<ServerState>>, req: Request<Body>) -> Res
     response
 }
 
-fn answer(state: &ServerState, path: &str, request: &HeaderMap) -> Response {
+fn answer(state: &ServerState, path: &str, query: Option<&str>, request: &HeaderMap) -> Response {
     let fault = state
         .faults
         .lock()
@@ -189,7 +193,7 @@ fn answer(state: &ServerState, path: &str, request: &HeaderMap) -> Response {
         }
         return resp;
     }
-    let Some(bytes) = read_file(state, path) else {
+    let Some(bytes) = read_file(state, path, query) else {
         return status(StatusCode::NOT_FOUND, "not found");
     };
     let etag = format!("\"{}\"", &crate::model::hex(&Sha256::digest(&bytes))[..16]);
@@ -233,22 +237,38 @@ fn status(code: StatusCode, text: &'static str) -> Response {
     r
 }
 
-/// The file for a URL path, from the overlay first; never outside the served folders.
-fn read_file(state: &ServerState, path: &str) -> Option<Vec<u8>> {
+/// The file for a URL path and query, from the overlay first; never outside the served folders.
+fn read_file(state: &ServerState, path: &str, query: Option<&str>) -> Option<Vec<u8>> {
     let mut decoded = percent_decode(path)?;
     if decoded.ends_with('/') {
         // A folder is served by its index page, as web servers do.
         decoded.push_str("index.html");
     }
-    let rel = Path::new(decoded.trim_start_matches('/'));
-    if rel.components().any(|c| !matches!(c, Component::Normal(_))) || rel.as_os_str().is_empty() {
-        return None;
-    }
+    // The query as sent, then percent-decoded (`id=45%3Aslug` is `id=45:slug`).
+    let with_query: Vec<String> = query
+        .filter(|q| !q.is_empty())
+        .into_iter()
+        .flat_map(|q| [Some(q.to_string()), percent_decode(q)])
+        .flatten()
+        .filter(|q| !q.contains('/'))
+        .map(|q| format!("{decoded}@{q}"))
+        .collect();
     let overlay = state.overlay.lock().unwrap().clone();
-    overlay
+    with_query
         .iter()
-        .chain(std::iter::once(&state.root))
-        .map(|dir| dir.join(rel))
+        .chain(std::iter::once(&decoded))
+        .filter_map(|name| {
+            let rel = Path::new(name.trim_start_matches('/'));
+            let safe = !rel.as_os_str().is_empty()
+                && rel.components().all(|c| matches!(c, Component::Normal(_)));
+            safe.then_some(rel)
+        })
+        .flat_map(|rel| {
+            overlay
+                .iter()
+                .chain(std::iter::once(&state.root))
+                .map(move |dir| dir.join(rel))
+        })
         .find(|p| p.is_file())
         .and_then(|p| std::fs::read(p).ok())
 }
@@ -275,7 +295,8 @@ fn content_type(path: &str) -> &'static str {
         return "text/html";
     }
     match Path::new(path).extension().and_then(|e| e.to_str()) {
-        Some("html") | Some("htm") => "text/html",
+        // Pages of CMSs: `index.php`, and permalinks without an extension (`/node/67`).
+        Some("html") | Some("htm") | Some("php") | None => "text/html",
         Some("txt") => "text/plain; charset=utf-8",
         Some("xml") => "application/xml",
         Some("json") => "application/json",

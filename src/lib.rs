@@ -37,5 +37,7 @@ pub mod search;
 pub mod store;
 /// URL normalisation and crawl scope.
 pub mod urls;
+/// The one vocabulary of navigation labels, trap words and page-chrome names.
+pub mod vocab;
 
 pub use error::{Error, Result};

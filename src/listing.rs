@@ -203,16 +203,7 @@ fn in_furniture(el: ElementRef<'_>) -> bool {
     el.ancestors().filter_map(ElementRef::wrap).any(|a| {
         matches!(a.value().name(), "nav" | "header" | "footer" | "aside") || {
             let hint = class_and_id(a.value());
-            [
-                "menu",
-                "sidebar",
-                "widget",
-                "footer",
-                "header",
-                "breadcrumb",
-            ]
-            .iter()
-            .any(|h| hint.contains(h))
+            crate::vocab::MENU_CLASSES.iter().any(|h| hint.contains(h))
         }
     })
 }

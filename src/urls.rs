@@ -10,16 +10,27 @@ const TRACKING_PARAMS: &[&str] = &["fbclid", "gclid", "msclkid", "mc_cid", "mc_e
 pub fn normalize(url: &Url) -> Url {
     let mut u = url.clone();
     u.set_fragment(None);
-    if u.query().is_some() {
-        let kept: Vec<(String, String)> = u
-            .query_pairs()
-            .filter(|(k, _)| !is_tracking_param(k))
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+    if let Some(query) = u.query() {
+        // Raw segments are kept as the site wrote them (`id=45:slug` stays unencoded): only
+        // tracking parameters are dropped.
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|seg| {
+                let key = seg.split('=').next().unwrap_or("");
+                let key = url::form_urlencoded::parse(key.as_bytes())
+                    .next()
+                    .map(|(k, _)| k.into_owned())
+                    .unwrap_or_default();
+                !seg.is_empty() && !is_tracking_param(&key)
+            })
             .collect();
         if kept.is_empty() {
             u.set_query(None);
         } else {
-            u.query_pairs_mut().clear().extend_pairs(kept);
+            let joined = kept.join("&");
+            if joined != query {
+                u.set_query(Some(&joined));
+            }
         }
     }
     u
@@ -161,6 +172,18 @@ mod tests {
             "https://news.example/a"
         );
         assert_eq!(n("http://127.0.0.1:8080/x#frag"), "http://127.0.0.1:8080/x");
+    }
+
+    #[test]
+    fn a_query_is_kept_as_the_site_wrote_it() {
+        // Joomla's `id=45:alias`: re-encoding it would request another URL than the link's.
+        let joomla =
+            "http://h.example/index.php?option=com_content&view=article&id=45:slug&catid=8";
+        assert_eq!(n(joomla), joomla);
+        assert_eq!(
+            n("http://h.example/index.php?id=45:slug&utm_source=x&a=b%20c"),
+            "http://h.example/index.php?id=45:slug&a=b%20c"
+        );
     }
 
     #[test]

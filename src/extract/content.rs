@@ -11,6 +11,7 @@ use regex::Regex;
 use scraper::{ElementRef, Html, Node, Selector};
 
 use super::text::{self, fold};
+use crate::vocab;
 
 /// Shortest paragraph that counts towards a block's score.
 const MIN_PARAGRAPH_CHARS: usize = 25;
@@ -797,14 +798,14 @@ pub fn clean(paragraphs: Vec<String>, ctx: &Cleanup<'_>) -> Vec<String> {
                 return false;
             }
             let short = p.chars().count() < 120;
-            if text::starts_with_any(&f, &text::READ_ALSO) && p.chars().count() < 300 {
+            if vocab::starts_with_any(&f, &vocab::READ_ALSO) && p.chars().count() < 300 {
                 return false;
             }
             // "Next article: headline" is navigation; a sentence that starts with the words is not.
             if short
                 && !p.trim_end().ends_with(['.', '!', '?', '؟', '…', '。'])
-                && (text::starts_with_any(&f, &text::NEXT)
-                    || text::starts_with_any(&f, &text::PREVIOUS))
+                && (vocab::starts_with_any(&f, &vocab::NEXT)
+                    || vocab::starts_with_any(&f, &vocab::PREVIOUS))
             {
                 return false;
             }
@@ -814,7 +815,7 @@ pub fn clean(paragraphs: Vec<String>, ctx: &Cleanup<'_>) -> Vec<String> {
             if short && (is_byline(&f) || authors.contains(&f)) {
                 return false;
             }
-            if short && SHARE_WORDS.iter().any(|w| f == *w) {
+            if short && vocab::SHARE_WORDS.iter().any(|w| f == *w) {
                 return false;
             }
             // The same paragraph twice (mobile and desktop copies) is kept once.
@@ -822,28 +823,6 @@ pub fn clean(paragraphs: Vec<String>, ctx: &Cleanup<'_>) -> Vec<String> {
         })
         .collect()
 }
-
-const SHARE_WORDS: &[&str] = &[
-    "share",
-    "partager",
-    "شارك",
-    "شارك المقال",
-    "شارك الخبر",
-    "tweet",
-    "facebook",
-    "twitter",
-    "whatsapp",
-    "email",
-    "print",
-    "imprimer",
-    "طباعة",
-    "نسخ الرابط",
-    "copy link",
-    "linkedin",
-    "telegram",
-    "messenger",
-    "x",
-];
 
 fn is_byline(folded: &str) -> bool {
     static WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
@@ -863,7 +842,7 @@ fn is_byline(folded: &str) -> bool {
         .map(|w| fold(w))
         .collect()
     });
-    text::starts_with_any(folded, &WORDS) && folded.split(' ').count() <= 8
+    vocab::starts_with_any(folded, &WORDS) && folded.split(' ').count() <= 8
 }
 
 #[cfg(test)]

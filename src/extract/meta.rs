@@ -415,7 +415,7 @@ fn starts_with_byline_word(s: &str) -> bool {
     if s.trim().is_empty() {
         return false;
     }
-    text::starts_with_any(&fold(text::prefix(s, 64)), &WORDS)
+    crate::vocab::starts_with_any(&fold(text::prefix(s, 64)), &WORDS)
 }
 
 /// Normalises author strings: prefixes dropped, lists split, dates and junk refused, de-duplicated.
@@ -566,8 +566,12 @@ fn is_plausible_name(name: &str) -> bool {
 /// Whether an element sits in comments, related boxes or sidebars, whose names are not bylines.
 fn in_furniture(el: ElementRef<'_>) -> bool {
     static FURNITURE: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"comment|related|sidebar|widget|most|popular|share|newsletter|recommend|footer|teaser|card")
-            .unwrap()
+        regex::Regex::new(&format!(
+            "{}|{}",
+            crate::vocab::TEASER_BOX_CLASSES,
+            crate::vocab::FURNITURE_CLASSES
+        ))
+        .unwrap()
     });
     std::iter::once(el)
         .chain(el.ancestors().filter_map(ElementRef::wrap))

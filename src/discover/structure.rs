@@ -1,0 +1,241 @@
+//! What a link's place on the page says: a post navigation around it, the direction its markup
+//! gives it (`rel`, class words), teaser boxes, and numbered pagers.
+//!
+//! Class names alone are never proof: themes cross them (a real next link in `.previous-posts`).
+//! They are weighed only beside other evidence: a named post navigation, `rel`, or a pair in which
+//! the other link is recognisably the previous one.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use ego_tree::NodeId;
+use regex::Regex;
+use scraper::node::Element;
+use scraper::{ElementRef, Html, Selector};
+
+use crate::extract::content::class_and_id;
+use crate::vocab::{self, fold};
+
+/// Which way a link points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Next,
+    Previous,
+}
+
+/// `rel="next"` or `rel="prev"` on the element.
+pub fn rel_direction(e: &Element) -> Option<Direction> {
+    let rel = e.attr("rel")?;
+    let mut dir = None;
+    for t in rel.split_ascii_whitespace() {
+        if t.eq_ignore_ascii_case("next") {
+            dir = Some(Direction::Next);
+        } else if t.eq_ignore_ascii_case("prev") || t.eq_ignore_ascii_case("previous") {
+            return Some(Direction::Previous);
+        }
+    }
+    dir
+}
+
+/// The direction class words give an element: `nav-next`, `next-post`, `blog-pager-newer-link`
+/// (next); `nav-previous`, `prev-post`, `older` (previous). A class naming both (`prev-next`)
+/// names a container, not a side.
+fn class_direction(e: &Element) -> Option<Direction> {
+    let (mut next, mut prev) = (false, false);
+    for word in e
+        .attr("class")
+        .unwrap_or("")
+        .split(|c: char| c.is_ascii_whitespace() || c == '-' || c == '_')
+    {
+        let w = word.to_ascii_lowercase();
+        match w.as_str() {
+            "next" | "newer" => next = true,
+            "prev" | "previous" | "older" => prev = true,
+            _ => {}
+        }
+    }
+    match (next, prev) {
+        (true, false) => Some(Direction::Next),
+        (false, true) => Some(Direction::Previous),
+        _ => None,
+    }
+}
+
+/// The direction class words give a link: its own, else its nearest ancestor's within three
+/// levels (`<div class="nav-next"><span class="next"><a>`).
+pub fn link_class_direction(a: ElementRef<'_>) -> Option<Direction> {
+    std::iter::once(a)
+        .chain(a.ancestors().filter_map(ElementRef::wrap).take(3))
+        .find_map(|e| class_direction(e.value()))
+}
+
+/// The post navigation holding a link: a `nav` or `role="navigation"` element (or any element
+/// with an `aria-label`) within six levels whose name says post navigation (WordPress
+/// `aria-label="Posts"` and `<h2 class="screen-reader-text">Post navigation</h2>`; Twenty Twenty
+/// `aria-label="Post"`; Drupal's book navigation).
+pub fn named_post_navigation<'a>(a: ElementRef<'a>, doc: &'a Html) -> Option<ElementRef<'a>> {
+    a.ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(6)
+        .take_while(|e| !matches!(e.value().name(), "body" | "html" | "main"))
+        .find(|e| is_named_post_navigation(*e, doc))
+}
+
+fn is_named_post_navigation(el: ElementRef<'_>, doc: &Html) -> bool {
+    let e = el.value();
+    let navigation = e.name() == "nav" || e.attr("role") == Some("navigation");
+    if !navigation && e.attr("aria-label").is_none() {
+        return false;
+    }
+    let says = |s: &str| {
+        let f = fold(s);
+        vocab::is_any(&f, &vocab::POST_NAVIGATION) || f.starts_with("book traversal links")
+    };
+    if e.attr("aria-label").is_some_and(says) {
+        return true;
+    }
+    if let Some(id) = e.attr("aria-labelledby")
+        && let Ok(sel) = Selector::parse(&format!("[id=\"{}\"]", id.replace('"', "")))
+        && doc
+            .select(&sel)
+            .next()
+            .is_some_and(|h| says(&h.text().collect::<String>()))
+    {
+        return true;
+    }
+    navigation
+        && el
+            .children()
+            .filter_map(ElementRef::wrap)
+            .take(3)
+            .find(|c| matches!(c.value().name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6"))
+            .is_some_and(|h| says(&h.text().collect::<String>()))
+}
+
+/// The links of a container, in document order.
+pub fn links_in(container: ElementRef<'_>) -> impl Iterator<Item = ElementRef<'_>> {
+    static LINKS: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a").unwrap());
+    container.select(&LINKS)
+}
+
+/// The boxes that hold an `h1` (the article's headline, or the site's name): never a teaser box,
+/// whatever their class says (`<body class="right-sidebar">`, `<div class="has-sidebar">`).
+pub fn headline_boxes(doc: &Html) -> HashSet<NodeId> {
+    static H1: LazyLock<Selector> = LazyLock::new(|| Selector::parse("h1").unwrap());
+    let mut boxes = HashSet::new();
+    for h in doc.select(&H1) {
+        for a in h.ancestors() {
+            if !boxes.insert(a.id()) {
+                break;
+            }
+        }
+    }
+    boxes
+}
+
+/// Inside a teaser box: a sidebar, widget, related or most-read list, promotion (or an `aside`),
+/// that does not hold the page's headline. Its links lead to other articles.
+pub fn in_teaser_box(el: ElementRef<'_>, headline_boxes: &HashSet<NodeId>) -> bool {
+    static TEASER: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(vocab::TEASER_BOX_CLASSES).unwrap());
+    el.ancestors()
+        .filter_map(ElementRef::wrap)
+        .take_while(|a| !headline_boxes.contains(&a.id()))
+        .any(|a| a.value().name() == "aside" || TEASER.is_match(&class_and_id(a.value())))
+}
+
+/// Inside a numbered pager: the link's list or box (three levels at most) also holds links whose
+/// text is a page number, as listing pagination, `wp_link_pages` and Drupal's pager print them.
+/// Article navigation never numbers its links.
+pub fn in_numbered_pager(a: ElementRef<'_>) -> bool {
+    a.ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(3)
+        .take_while(|e| !matches!(e.value().name(), "html" | "body" | "main" | "article"))
+        .any(|e| {
+            // A box of many links is a page region (an article with footnotes), not a pager.
+            let mut numbered = false;
+            for (i, l) in links_in(e).enumerate() {
+                if i >= MAX_PAGER_LINKS {
+                    return false;
+                }
+                numbered |= is_page_number_text(l);
+            }
+            numbered
+        })
+}
+
+/// The most links a pager holds: first, previous, a window of numbers, next, last.
+const MAX_PAGER_LINKS: usize = 24;
+
+fn is_page_number_text(l: ElementRef<'_>) -> bool {
+    let t: String = l.text().collect();
+    let t = t.trim();
+    !t.is_empty() && t.len() <= 8 && t.chars().all(char::is_numeric)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first<'a>(doc: &'a Html, css: &str) -> ElementRef<'a> {
+        doc.select(&Selector::parse(css).unwrap()).next().unwrap()
+    }
+
+    #[test]
+    fn directions_from_markup() {
+        let doc = Html::parse_fragment(
+            r#"<div class="nav-next"><span class="next"><a id="n" href="/n">x</a></span></div>
+               <div class="td-post-next-prev"><a id="c" href="/c">y</a></div>
+               <a id="p" class="blog-pager-older-link" rel="prev" href="/p">z</a>"#,
+        );
+        assert_eq!(
+            link_class_direction(first(&doc, "#n")),
+            Some(Direction::Next)
+        );
+        assert_eq!(link_class_direction(first(&doc, "#c")), None);
+        assert_eq!(
+            link_class_direction(first(&doc, "#p")),
+            Some(Direction::Previous)
+        );
+        assert_eq!(
+            rel_direction(first(&doc, "#p").value()),
+            Some(Direction::Previous)
+        );
+    }
+
+    #[test]
+    fn post_navigation_by_name() {
+        let doc = Html::parse_document(
+            r#"<nav class="navigation post-navigation" aria-label="المقالات"><h2 class="screen-reader-text">تصفّح المقالات</h2>
+               <div class="nav-links"><div class="nav-next"><a id="a" href="/n">x</a></div></div></nav>
+               <nav aria-labelledby="bk"><h2 id="bk">Book traversal links for Chapter 1</h2><a id="b" href="/b">y</a></nav>
+               <nav aria-label="Menu"><a id="m" href="/m">z</a></nav>"#,
+        );
+        assert!(named_post_navigation(first(&doc, "#a"), &doc).is_some());
+        assert!(named_post_navigation(first(&doc, "#b"), &doc).is_some());
+        assert!(named_post_navigation(first(&doc, "#m"), &doc).is_none());
+    }
+
+    #[test]
+    fn teaser_boxes_but_not_the_page_around_the_headline() {
+        let doc = Html::parse_document(
+            r#"<body class="single right-sidebar"><div id="primary" class="has-sidebar"><h1>T</h1>
+               <nav><a id="nav" href="/n">x</a></nav></div>
+               <div class="widget-area"><a id="w" href="/w">y</a></div></body>"#,
+        );
+        let boxes = headline_boxes(&doc);
+        assert!(!in_teaser_box(first(&doc, "#nav"), &boxes));
+        assert!(in_teaser_box(first(&doc, "#w"), &boxes));
+    }
+
+    #[test]
+    fn numbered_pagers() {
+        let doc = Html::parse_fragment(
+            r#"<div class="nav-links"><a href="/page/1/">1</a><span>2</span><a id="x" href="/page/3/">Next</a></div>
+               <nav class="pagination"><a id="y" href="/a/">Next</a></nav>"#,
+        );
+        assert!(in_numbered_pager(first(&doc, "#x")));
+        assert!(!in_numbered_pager(first(&doc, "#y")));
+    }
+}
