@@ -9,6 +9,8 @@ pub mod commands;
 pub mod config;
 /// The walk: frontier, seen set, limits, cycle detection and shutdown.
 pub mod crawl;
+/// Pure: whether a site's walks keep ending at their first article.
+pub mod deadend;
 /// Pure word-level comparison of two versions.
 pub mod diff;
 /// Pure next-article link discovery.

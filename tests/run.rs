@@ -551,3 +551,69 @@ async fn feeds_sitemaps_and_section_pages_are_start_points() {
         assert_eq!(pages[0], start);
     }
 }
+
+/// A chain whose next link no rule recognises: an arrow, no words, no `rel`, no structure.
+fn unrecognised_chain(site: &Path) -> Vec<String> {
+    let paths = write_chain(site, 3, false);
+    for p in &paths {
+        let file = site.join(&p[1..]);
+        let html = std::fs::read_to_string(&file)
+            .unwrap()
+            .replace(">Next article</a>", r#" class="go">→</a>"#);
+        std::fs::write(file, html).unwrap();
+    }
+    paths
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_walk_that_never_leaves_its_first_article_is_reported_on_the_third_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let paths = unrecognised_chain(&site);
+    let server = serve_dir(&site).await;
+    let healthy = chain_site(2).await;
+    let db = dir.path().join("a.db");
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "database = \"{}\"\nrate = 50\n{}{}",
+            db.display(),
+            site_table("arrows", &server.url(&paths[0]), ""),
+            site_table("healthy", &healthy.server.url(&healthy.paths[0]), "")
+        ),
+    );
+    for n in 1..=4 {
+        let out = run(&config, &[]).await;
+        assert_eq!(code(&out), 0, "run {n}: {}", stderr(&out));
+        let err = stderr(&out);
+        if n < 3 {
+            assert!(err.is_empty(), "run {n}: quiet before the third: {err}");
+        } else {
+            assert_eq!(err.lines().count(), 1, "run {n}: one line: {err}");
+            assert!(
+                err.contains("WARN")
+                    && err.contains("arrows")
+                    && err.contains("next_selector")
+                    && !err.contains("healthy"),
+                "run {n}: {err}"
+            );
+        }
+    }
+    // With the selector the site needs, the chain is walked and the warning stops.
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "database = \"{}\"\nrate = 50\n{}",
+            db.display(),
+            site_table("arrows", &server.url(&paths[0]), "next_selector = \"a.go\"")
+        ),
+    );
+    let out = run(&config, &[]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    assert_eq!(
+        export(&db).await.len(),
+        3 + 2,
+        "the whole chain, and the healthy site's"
+    );
+}

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-use tracing::info;
+use tracing::{info, warn};
 
 use super::{Exit, Shutdown};
 use crate::cli::RunArgs;
@@ -17,7 +17,7 @@ use crate::fetch::FetchSettings;
 use crate::politeness::Gate;
 use crate::store::Store;
 use crate::store::lock::WriterLock;
-use crate::{config, revisit, urls};
+use crate::{config, deadend, revisit, urls};
 use chrono::{DateTime, Utc};
 
 /// The log format the run asks for: the flag, else the config file's (read leniently: a broken
@@ -204,9 +204,12 @@ async fn crawl_site(
                 return Ok(summaries);
             }
             let settings = settings_for(start, "run");
-            summaries.push(
-                crawl::crawl_with_gate(&mut store, &settings, gate.clone(), cancel.clone()).await?,
-            );
+            let summary =
+                crawl::crawl_with_gate(&mut store, &settings, gate.clone(), cancel.clone()).await?;
+            if summary.end == EndReason::NoNextLink && summary.pages == 1 {
+                warn_if_stuck(&store, &site, start)?;
+            }
+            summaries.push(summary);
         }
     }
     if cancel.is_cancelled() {
@@ -228,6 +231,24 @@ async fn crawl_site(
         bar.finish_and_clear();
     }
     Ok(summaries)
+}
+
+/// Warns, once a run, when the site's walks from `start` have ended at their first article
+/// with no next-article link [`deadend::DEAD_END_RUNS`] times in a row. The exit code stays 0.
+fn warn_if_stuck(store: &Store, site: &SitePlan, start: &url::Url) -> crate::Result<()> {
+    let walks = tokio::task::block_in_place(|| {
+        store.last_walks(start.as_str(), Some(&site.name), deadend::DEAD_END_RUNS)
+    })?;
+    if deadend::stuck_at_start(start.as_str(), &walks) {
+        warn!(
+            site = %site.name,
+            start = %start,
+            "the last {} runs ended at the first article with no next-article link; if the site has one, \
+             set next_selector for this site (--next-selector with crawl) to the CSS selector of that link",
+            deadend::DEAD_END_RUNS
+        );
+    }
+    Ok(())
 }
 
 /// The site's archived articles due for a revisit at `now`, most overdue first: the revisit

@@ -442,6 +442,33 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// The last `n` finished `run` walks of `start_url` for `site`, newest first.
+    pub fn last_walks(
+        &self,
+        start_url: &str,
+        site: Option<&str>,
+        n: usize,
+    ) -> Result<Vec<crate::deadend::Walked>> {
+        self.conn
+            .prepare_cached(
+                "SELECT status, end_reason, resume_url, counts FROM runs
+                 WHERE start_url = ?1 AND site IS ?2 AND command = 'run' AND finished_at IS NOT NULL
+                 ORDER BY id DESC LIMIT ?3",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![start_url, site, n as i64], |r| {
+                    Ok(crate::deadend::Walked {
+                        status: r.get(0)?,
+                        end_reason: r.get(1)?,
+                        resume_url: r.get(2)?,
+                        counts: r.get(3)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+
     /// A robots.txt answer for `host` fetched since `since` (RFC 3339): (status, body).
     pub fn cached_robots(&self, host: &str, since: &str) -> Result<Option<(u16, Option<Vec<u8>>)>> {
         self.conn
