@@ -45,6 +45,8 @@ pub const NEXT_LABELS: &[&str] = &[
     "المنشور التالي",
     "المشاركة التالية",
     "المقال القادم",
+    "المادة التالية",
+    "القصة التالية",
     "اقرأ المقال التالي",
     // WordPress core ar: "Next Post" is «المقالة التالية» (5.9) and was «تدوينة لاحقة» (2012);
     // Twenty Twenty-One's "Next %s" with the post type: «مقالة تالية».
@@ -59,8 +61,7 @@ pub const NEXT_LABELS: &[&str] = &[
     "billet suivant",
     "publication suivante",
     "actualité suivante",
-    "à lire ensuite",
-    "a lire ensuite",
+    "sujet suivant",
     // English.
     "next article",
     "next story",
@@ -68,8 +69,18 @@ pub const NEXT_LABELS: &[&str] = &[
     "next entry",
     "next news",
     "next issue",
+];
+
+/// Labels of a recommendation: "Read next" over a card is the site suggesting another article,
+/// not its sequence. They count only written on the link itself ("Up next: Headline"); a heading
+/// "Read next" above cards is never a next link.
+pub const RECOMMENDATION_LABELS: &[&str] = &[
     "up next",
+    "next up",
     "read next",
+    "à lire ensuite",
+    "a lire ensuite",
+    "اقرأ التالي",
 ];
 
 /// Labels of a link to the newer article, which counts as the next one: blogs list newest first
@@ -106,6 +117,10 @@ pub const NEXT_WORDS: &[&str] = &[
     "next page",
     "page suivante",
     "الصفحة التالية",
+    // Chirpy and other Jekyll/Hugo themes name the sides by age: "Newer", «أحدث», "Plus récent".
+    "newer",
+    "plus récent",
+    "أحدث",
 ];
 
 /// Labels of a link to the previous or an older article: never followed.
@@ -154,6 +169,9 @@ pub const PREVIOUS_WORDS: &[&str] = &[
     "prev page",
     "page précédente",
     "الصفحة السابقة",
+    "older",
+    "plus ancien",
+    "أقدم",
 ];
 
 /// What a link up to a parent, a book's contents or the home page says (Drupal's book pager
@@ -262,6 +280,45 @@ pub const POST_NAVIGATION_NAMES: &[&str] = &[
     "book navigation",
 ];
 
+/// Class names (as `|` alternatives, matched in lower-cased `class` and `id`) of boxes that are
+/// never article text: comments, sharing, newsletters, consent, advertising, recommendations,
+/// tags, bylines and dates, navigation and pagination (readability's "unlikely candidates",
+/// trafilatura's `xpaths.py` discard lists, and what WordPress and news themes name them).
+pub const CHROME_CLASSES: &str = concat!(
+    r"comment|disqus|share|sharing|social|related|newsletter|subscri|cookie|consent|gdpr|",
+    r"advert|sponsor|promo|outbrain|taboola|breadcrumb|most-?read|mostread|most-?viewed|",
+    r"popular|trending|ticker|recommend|read-?also|readmore|read-more|lire-aussi|also-read|",
+    r"more-stories|more-news|post-tags|tags-?list|tag-?list|tagcloud|keywords|author-?bio|",
+    r"about-?author|signup|sign-up|modal|popup|print-only|skip-link|pagination|pager|",
+    r"post-nav|nav-links|navigation|next-post|prev-post|previous-post|posts-nav|",
+    r"wp-caption-text|caption|credit|byline|dateline|post-meta|entry-meta|article-meta|",
+    r"meta-info|toolbar|rating|reaction|emoji|",
+    r"jp-relatedposts|yarpp|addthis|sharedaddy|rss-|hidden-print|visually-hidden|sr-only|",
+    r"author-box|post-author|article-author|entry-author|timestamp|publish-date|post-date|",
+    r"article-date|entry-date|article-info|article-header|entry-header|post-header"
+);
+
+/// Class names that are chrome unless the box also names itself as the article
+/// ([`ARTICLE_CLASSES`]): `header`, `meta`, `sidebar`, ….
+pub const MAYBE_CHROME_CLASSES: &str = "header|menu|nav|tags|extra|aside|meta|hidden|author|date|masthead|banner|sidebar|widget|footer";
+
+/// Class names of the article's own boxes.
+pub const ARTICLE_CLASSES: &str = concat!(
+    r"article|body|content|entry|main|post|story|text|blog|single|detail|news|",
+    r"prose|rich|paragraph"
+);
+
+/// Class words (a class split at `-` and `_`) that mark advertising on their own.
+pub const AD_CLASS_WORDS: &[&str] = &[
+    "ad",
+    "ads",
+    "adv",
+    "advert",
+    "adsbygoogle",
+    "ad-slot",
+    "dfp",
+];
+
 /// Class names (as `|` alternatives, matched in lower-cased `class` and `id`) of teaser boxes:
 /// sidebars, widgets, related and most-read lists, promotions. Their links lead to other
 /// articles, never to the next one, and the names in them are not the article's authors.
@@ -298,6 +355,10 @@ pub const VISUALLY_HIDDEN_CLASSES: &[&str] = &[
     "u-hidden-visually",
     "a11y-hidden",
     "hidden-visually",
+    "elementor-screen-only",
+    "screen-only",
+    "sr-text",
+    "offscreen",
 ];
 
 /// Words of share buttons and tools, which are never article text.
@@ -325,6 +386,8 @@ pub const SHARE_WORDS: &[&str] = &[
 
 /// The label lists in folded form, computed once.
 pub static NEXT: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(&[NEXT_LABELS, NEWER_LABELS]));
+pub static RECOMMENDATION: LazyLock<Vec<String>> =
+    LazyLock::new(|| fold_all(&[RECOMMENDATION_LABELS]));
 pub static NEXT_WORD: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(&[NEXT_WORDS]));
 pub static PREVIOUS: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(&[PREVIOUS_LABELS]));
 pub static PREVIOUS_WORD: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(&[PREVIOUS_WORDS]));
@@ -382,7 +445,11 @@ mod tests {
     #[test]
     fn lists_do_not_cross() {
         // A label in two roles would make the discovery's refusals and acceptances collide.
-        for next in NEXT.iter().chain(NEXT_WORD.iter()) {
+        for next in NEXT
+            .iter()
+            .chain(NEXT_WORD.iter())
+            .chain(RECOMMENDATION.iter())
+        {
             assert!(
                 !PREVIOUS.contains(next) && !PREVIOUS_WORD.contains(next),
                 "{next}"

@@ -119,6 +119,9 @@ struct Says {
     next: bool,
     /// A bare word: "Next", «التالي», "Next page".
     word: bool,
+    /// Besides its label, a headline: a line, piece or attribute of two words or more that is
+    /// no label ("Next" + "Budget vote approved").
+    headline: bool,
     previous: bool,
     /// Up to a parent, a table of contents or the home page.
     up: bool,
@@ -135,10 +138,14 @@ impl Says {
                 || vocab::is_any(s, &vocab::PREVIOUS_WORD)
             {
                 says.previous = true;
-            } else if vocab::starts_with_any(s, &vocab::NEXT) {
+            } else if vocab::starts_with_any(s, &vocab::NEXT)
+                || vocab::starts_with_any(s, &vocab::RECOMMENDATION)
+            {
                 says.next = true;
             } else if vocab::is_any(s, &vocab::NEXT_WORD) {
                 says.word = true;
+            } else if s.contains(' ') {
+                says.headline = true;
             }
             says.up |= vocab::is_any(s, &vocab::UP) || s.starts_with("go to parent");
             says.read_also |= vocab::starts_with_any(s, &vocab::READ_ALSO);
@@ -297,8 +304,16 @@ impl<'a> Weighing<'a> {
         if says.paging {
             return Some("the link says listing or comment pagination");
         }
-        if via == Via::Word && paging::ends_in_page_number(url) && rel != Some(Direction::Next) {
-            return Some("a bare word to a numbered page");
+        if via == Via::Word && rel != Some(Direction::Next) {
+            if paging::ends_in_page_number(url) {
+                return Some("a bare word to a numbered page");
+            }
+            if !says.headline
+                && structure::named_post_navigation(link.el, self.doc).is_none()
+                && !self.paired_with_previous(link.el)
+            {
+                return Some("a bare word with no headline and no previous link beside it");
+            }
         }
         if structure::in_numbered_pager(link.el) {
             return Some("in a numbered pager");
@@ -330,9 +345,14 @@ impl<'a> Weighing<'a> {
                 continue;
             }
             let own = fold(&raw);
-            let in_post_nav = || structure::named_post_navigation(el, self.doc).is_some();
+            // A bare word beside a link needs its place to agree: a post navigation, or a box
+            // whose classes say next (`<div class="next-post"><span>التالي</span><a>…`).
+            let placed = || {
+                structure::named_post_navigation(el, self.doc).is_some()
+                    || structure::link_class_direction(el) == Some(Direction::Next)
+            };
             let says_next = vocab::is_any(&own, &vocab::NEXT)
-                || (vocab::is_any(&own, &vocab::NEXT_WORD) && in_post_nav());
+                || (vocab::is_any(&own, &vocab::NEXT_WORD) && placed());
             if !says_next
                 || el
                     .ancestors()
@@ -458,7 +478,8 @@ impl<'a> Weighing<'a> {
             }
             return None;
         }
-        if by_class == Some(Direction::Next) && self.paired_with_previous(a) {
+        let class_pair = by_class == Some(Direction::Next) && self.paired_with_previous(a);
+        if class_pair {
             return Some((4, Via::Structure));
         }
         None
@@ -478,7 +499,7 @@ impl<'a> Weighing<'a> {
     }
 
     /// Within four levels, a small box holds this link and another that is recognisably the
-    /// previous one: a pair of previous/next links.
+    /// previous one (a disabled `href="#"` counts): a pair of previous/next links.
     fn paired_with_previous(&self, a: ElementRef<'a>) -> bool {
         for container in a.ancestors().filter_map(ElementRef::wrap).take(4) {
             if matches!(container.value().name(), "body" | "main" | "article") {

@@ -134,14 +134,56 @@ pub fn headline_boxes(doc: &Html) -> HashSet<NodeId> {
 }
 
 /// Inside a teaser box: a sidebar, widget, related or most-read list, promotion (or an `aside`),
-/// that does not hold the page's headline. Its links lead to other articles.
+/// that does not hold the page's headline. Its links lead to other articles. The nearest box
+/// decides: a post navigation inside a widget wrapper (Elementor's `elementor-widget` around
+/// its `elementor-post-navigation`) is a post navigation.
 pub fn in_teaser_box(el: ElementRef<'_>, headline_boxes: &HashSet<NodeId>) -> bool {
     static TEASER: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(vocab::TEASER_BOX_CLASSES).unwrap());
-    el.ancestors()
+    for a in el
+        .ancestors()
         .filter_map(ElementRef::wrap)
         .take_while(|a| !headline_boxes.contains(&a.id()))
-        .any(|a| a.value().name() == "aside" || TEASER.is_match(&class_and_id(a.value())))
+    {
+        if is_post_navigation_box(a.value()) {
+            return false;
+        }
+        if a.value().name() == "aside" || TEASER.is_match(&class_and_id(a.value())) {
+            return true;
+        }
+    }
+    false
+}
+
+/// A box whose own markup says post navigation: a `nav` (or `role="navigation"`) whose
+/// `aria-label` is a post-navigation name, or class words naming a navigation of posts
+/// (`post-navigation`, `nav-single`, `mh-post-nav`) or both sides (`td-post-next-prev`,
+/// `prev-next-post-nav`).
+pub fn is_post_navigation_box(e: &Element) -> bool {
+    if (e.name() == "nav" || e.attr("role") == Some("navigation") || e.attr("aria-label").is_some())
+        && e.attr("aria-label")
+            .is_some_and(|l| vocab::is_any(&fold(l), &vocab::POST_NAVIGATION))
+    {
+        return true;
+    }
+    let (mut nav, mut post, mut next, mut prev) = (false, false, false, false);
+    for word in e
+        .attr("class")
+        .unwrap_or("")
+        .split(|c: char| c.is_ascii_whitespace() || c == '-' || c == '_')
+    {
+        match word.to_ascii_lowercase().as_str() {
+            "nav" | "navigation" | "pagination" | "pager" | "paginav" | "pagenav" | "navi" => {
+                nav = true
+            }
+            "post" | "posts" | "single" | "article" | "entry" | "story" | "book" => post = true,
+            "next" => next = true,
+            "prev" | "previous" => prev = true,
+            "prevnext" | "nextprev" => (next, prev) = (true, true),
+            _ => {}
+        }
+    }
+    (nav && post) || (next && prev)
 }
 
 /// Inside a numbered pager: the link's list or box (three levels at most) also holds links whose
@@ -227,6 +269,18 @@ mod tests {
         let boxes = headline_boxes(&doc);
         assert!(!in_teaser_box(first(&doc, "#nav"), &boxes));
         assert!(in_teaser_box(first(&doc, "#w"), &boxes));
+    }
+
+    #[test]
+    fn the_nearest_box_decides() {
+        let doc = Html::parse_document(
+            r#"<h1>T</h1><div class="elementor-widget elementor-widget-post-navigation"><div class="elementor-post-navigation">
+               <div class="elementor-post-navigation__next"><a id="e" href="/n" rel="next">x</a></div></div></div>
+               <section class="widget widget_recent_entries"><nav aria-label="Recent Posts"><a id="r" href="/r">y</a></nav></section>"#,
+        );
+        let boxes = headline_boxes(&doc);
+        assert!(!in_teaser_box(first(&doc, "#e"), &boxes));
+        assert!(in_teaser_box(first(&doc, "#r"), &boxes));
     }
 
     #[test]

@@ -95,8 +95,11 @@ fn the_wider_vocabulary() {
 
 #[test]
 fn bare_words_count_after_everything_else() {
+    // A word with the headline beside it, in the link.
     for word in ["التالي", "Suivant", "Next", "Next »", "Next Page »"] {
-        let html = format!(r#"<div class="nav"><a href="/n2.html">{word}</a></div>"#);
+        let html = format!(
+            r#"<div class="nav"><a href="/n2.html"><span>{word}</span><br><span>Port authority unveils plan</span></a></div>"#
+        );
         assert_eq!(
             next(&html).as_deref(),
             Some("http://news.example/n2.html"),
@@ -104,6 +107,16 @@ fn bare_words_count_after_everything_else() {
         );
         assert_eq!(via(&html), Some(Via::Word), "{word}");
     }
+    // A word beside a recognisable previous link, even a disabled one; the headline in `title`.
+    let html = r##"<nav class="pagination"><a href="#" class="pagination--pager disabled">Previous</a><a href="/n2.html" class="pagination--pager">Next</a></nav>"##;
+    assert_eq!(next(html).as_deref(), Some("http://news.example/n2.html"));
+    let html = r#"<div><a href="/n2.html" title="Port authority unveils plan">Next</a></div>"#;
+    assert_eq!(next(html).as_deref(), Some("http://news.example/n2.html"));
+    // A word alone, with nothing beside it: a slider's, a gallery's, anything's.
+    assert_eq!(
+        next(r#"<div class="nav"><a href="/n2.html">Next</a></div>"#),
+        None
+    );
     // "Next" in its own element, then the headline.
     let html = r#"<div class="nav-next"><a href="/n2.html"><span class="meta-nav">Next</span> Port authority unveils terminal plan</a></div>"#;
     assert_eq!(next(html).as_deref(), Some("http://news.example/n2.html"));
@@ -113,9 +126,13 @@ fn bare_words_count_after_everything_else() {
         None
     );
     // A bare word to a numbered page is listing pagination.
-    assert_eq!(next(r#"<a href="/list/2/">Next »</a>"#), None);
+    assert_eq!(
+        next(r#"<a href="/list/2/" title="Page two of the list">Next »</a>"#),
+        None
+    );
     // A labelled link beats a word.
-    let html = r#"<a href="/w.html">Next</a><a href="/l.html">Next article</a>"#;
+    let html =
+        r#"<a href="/w.html" title="A headline here">Next</a><a href="/l.html">Next article</a>"#;
     assert_eq!(next(html).as_deref(), Some("http://news.example/l.html"));
 }
 
@@ -245,6 +262,24 @@ fn label_beside_a_single_link() {
 }
 
 #[test]
+fn a_word_beside_a_link_where_the_box_says_next() {
+    let html = r#"<div class="post-next"><span class="label">التالي</span><a href="/n.html">عنوان الخبر</a></div>"#;
+    assert_eq!(next(html).as_deref(), Some("http://news.example/n.html"));
+    let html = r#"<div class="box"><span class="label">التالي</span><a href="/n.html">عنوان الخبر</a></div>"#;
+    assert_eq!(next(html), None, "a word alone is not enough");
+}
+
+#[test]
+fn sides_named_by_age() {
+    let html = r#"<nav class="post-navigation" aria-label="Post Navigation">
+        <a href="/old/" aria-label="Older"><p>Old title here</p></a><a href="/new/" aria-label="Newer"><p>New title here</p></a></nav>"#;
+    assert_eq!(next(html).as_deref(), Some("http://news.example/new/"));
+    let html = r#"<nav aria-label="Post Navigation"><a href="/old/" aria-label="Older"><p>Old title here</p></a>
+        <div class="disabled" aria-label="Newer"><p>-</p></div></nav>"#;
+    assert_eq!(next(html), None);
+}
+
+#[test]
 fn label_as_plain_text_before_the_link() {
     let html = r#"<ul><li>المقال التالي: <a href="/n2.html">عنوان</a></li></ul>"#;
     assert_eq!(next(html).as_deref(), Some("http://news.example/n2.html"));
@@ -258,6 +293,23 @@ fn read_next_cards_are_not_a_next_link() {
         <article><a href="/one.html">One</a></article><article><a href="/two.html">Two</a></article>
         <article><a href="/three.html">Three</a></article></div></section>"#;
     assert_eq!(next(html), None);
+}
+
+#[test]
+fn a_single_recommended_card_is_not_a_next_link() {
+    let html = r#"<h1>Story</h1><section><h3>Read next</h3><article class="card"><a href="/one.html"><img src="/i.jpg" alt=""></a>
+        <h4><a href="/one.html">One headline</a></h4></article></section>"#;
+    assert_eq!(next(html), None);
+    // Written on the link itself, it is the site's pointer.
+    let html = r#"<a href="/one.html"><span>Up next:</span> One headline</a>"#;
+    assert_eq!(next(html).as_deref(), Some("http://news.example/one.html"));
+}
+
+#[test]
+fn a_post_navigation_inside_an_aside_is_not_a_teaser() {
+    let html = r#"<h1>Story</h1><aside class="post-nav-wrap"><nav aria-label="Post navigation">
+        <a href="/old.html" rel="prev">Old</a><a href="/new.html" rel="next">New</a></nav></aside>"#;
+    assert_eq!(next(html).as_deref(), Some("http://news.example/new.html"));
 }
 
 #[test]

@@ -85,45 +85,11 @@ const BLOCK_TAGS: &[&str] = &[
     "thead",
 ];
 
-static STRONG_NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"comment|disqus|share|sharing|social|related|newsletter|subscri|cookie|consent|gdpr|",
-        r"advert|sponsor|promo|outbrain|taboola|breadcrumb|most-?read|mostread|most-?viewed|",
-        r"popular|trending|ticker|recommend|read-?also|readmore|read-more|lire-aussi|also-read|",
-        r"more-stories|more-news|post-tags|tags-?list|tag-?list|tagcloud|keywords|author-?bio|",
-        r"about-?author|signup|sign-up|modal|popup|print-only|skip-link|pagination|pager|",
-        r"post-nav|nav-links|navigation|next-post|prev-post|previous-post|posts-nav|",
-        r"wp-caption-text|caption|credit|byline|dateline|post-meta|entry-meta|article-meta|",
-        r"meta-info|toolbar|rating|reaction|emoji|",
-        r"jp-relatedposts|yarpp|addthis|sharedaddy|rss-|hidden-print|visually-hidden|sr-only|",
-        r"author-box|post-author|article-author|entry-author|timestamp|publish-date|post-date|",
-        r"article-date|entry-date|article-info|article-header|entry-header|post-header"
-    ))
-    .unwrap()
-});
-
-static WEAK_NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"header|menu|nav|tags|extra|aside|meta|hidden|author|date|masthead|banner|sidebar|widget|footer").unwrap()
-});
-
-static POSITIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"article|body|content|entry|main|post|story|text|blog|single|detail|news|",
-        r"prose|rich|paragraph"
-    ))
-    .unwrap()
-});
-
-/// Class tokens that mark advertising on their own.
-const AD_TOKENS: &[&str] = &[
-    "ad",
-    "ads",
-    "adv",
-    "advert",
-    "adsbygoogle",
-    "ad-slot",
-    "dfp",
-];
+static STRONG_NEGATIVE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(vocab::CHROME_CLASSES).unwrap());
+static WEAK_NEGATIVE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(vocab::MAYBE_CHROME_CLASSES).unwrap());
+static POSITIVE: LazyLock<Regex> = LazyLock::new(|| Regex::new(vocab::ARTICLE_CLASSES).unwrap());
 
 /// Shortest paragraph counted as running text when protecting the main wrapper.
 const LONG_PARAGRAPH_CHARS: usize = 80;
@@ -250,7 +216,7 @@ pub fn is_junk(el: &scraper::node::Element) -> bool {
         .attr("class")
         .unwrap_or("")
         .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
-        .any(|t| AD_TOKENS.contains(&t.to_ascii_lowercase().as_str()))
+        .any(|t| vocab::AD_CLASS_WORDS.contains(&t.to_ascii_lowercase().as_str()))
     {
         return true;
     }
@@ -805,6 +771,7 @@ pub fn clean(paragraphs: Vec<String>, ctx: &Cleanup<'_>) -> Vec<String> {
             if short
                 && !p.trim_end().ends_with(['.', '!', '?', '؟', '…', '。'])
                 && (vocab::starts_with_any(&f, &vocab::NEXT)
+                    || vocab::starts_with_any(&f, &vocab::RECOMMENDATION)
                     || vocab::starts_with_any(&f, &vocab::PREVIOUS))
             {
                 return false;
