@@ -325,9 +325,11 @@ pub const AD_CLASS_WORDS: &[&str] = &[
 pub const TEASER_BOX_CLASSES: &str =
     "sidebar|widget|related|most|popular|recommend|trending|teaser|promo";
 
-/// Class names of page furniture around the article (comments, sharing, newsletters, cards,
-/// footers) beside the teaser boxes: where a byline is never found.
-pub const FURNITURE_CLASSES: &str = "comment|share|newsletter|footer|card";
+/// Class names of furniture around the article (comments, related and most-read boxes,
+/// sidebars, widgets, sharing, newsletters, cards, footers): where neither the headline nor a
+/// byline is looked for.
+pub const FURNITURE_CLASSES: &str =
+    "comment|related|sidebar|widget|most|popular|share|newsletter|recommend|footer|teaser|card";
 
 /// Class names of a site's navigation chrome: menus, headers, footers, breadcrumbs. A listing
 /// page's first article is never taken from them.
@@ -398,6 +400,32 @@ pub static POST_NAVIGATION: LazyLock<Vec<String>> =
     LazyLock::new(|| fold_all(&[POST_NAVIGATION_NAMES]));
 pub static SHARE: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(&[SHARE_WORDS]));
 
+/// The first words of every navigation label above, folded: a text whose first word is not
+/// among them matches none of them (a quick test for the many links that are menus and
+/// headlines).
+static FIRST_WORDS: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+    [
+        &*NEXT,
+        &*RECOMMENDATION,
+        &*NEXT_WORD,
+        &*PREVIOUS,
+        &*PREVIOUS_WORD,
+        &*READ_ALSO,
+        &*UP,
+        &*PAGING,
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|l| l.split(' ').next())
+    .map(String::from)
+    .collect()
+});
+
+/// Whether a folded text may begin with a navigation label (see [`FIRST_WORDS`]).
+pub fn may_be_label(folded: &str) -> bool {
+    FIRST_WORDS.contains(folded.split(' ').next().unwrap_or(""))
+}
+
 fn fold_all(lists: &[&[&str]]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for label in lists.iter().flat_map(|l| l.iter()) {
@@ -463,6 +491,23 @@ mod tests {
         // Plural "newer posts" is listing pagination, singular "newer post" an article.
         assert!(!starts_with_any(&fold("Newer posts"), &NEXT));
         assert!(starts_with_any(&fold("Newer posts"), &PAGING));
+    }
+
+    #[test]
+    fn the_quick_test_lets_every_label_through() {
+        for list in [
+            &*NEXT,
+            &*RECOMMENDATION,
+            &*NEXT_WORD,
+            &*PREVIOUS,
+            &*PREVIOUS_WORD,
+        ] {
+            for label in list {
+                assert!(may_be_label(label), "{label}");
+                assert!(may_be_label(&format!("{label} and a headline")), "{label}");
+            }
+        }
+        assert!(!may_be_label("city council approves park plan"));
     }
 
     #[test]

@@ -134,6 +134,10 @@ impl Says {
     fn of(reading: &Reading) -> Says {
         let mut says = Says::default();
         for s in reading.all() {
+            if !vocab::may_be_label(s) {
+                says.headline |= s.contains(' ');
+                continue;
+            }
             if vocab::starts_with_any(s, &vocab::PREVIOUS)
                 || vocab::is_any(s, &vocab::PREVIOUS_WORD)
             {
@@ -147,7 +151,7 @@ impl Says {
             } else if s.contains(' ') {
                 says.headline = true;
             }
-            says.up |= vocab::is_any(s, &vocab::UP) || s.starts_with("go to parent");
+            says.up |= vocab::is_any(s, &vocab::UP);
             says.read_also |= vocab::starts_with_any(s, &vocab::READ_ALSO);
             says.paging |= vocab::starts_with_any(s, &vocab::PAGING);
         }
@@ -175,6 +179,7 @@ struct Weighing<'a> {
     page: &'a Url,
     base: Url,
     headline_boxes: HashSet<NodeId>,
+    post_navs: HashSet<NodeId>,
     refused: Vec<Refused>,
 }
 
@@ -185,6 +190,7 @@ impl<'a> Weighing<'a> {
             page,
             base: base_url(doc, page),
             headline_boxes: structure::headline_boxes(doc),
+            post_navs: structure::post_navigations(doc),
             refused: Vec::new(),
         }
     }
@@ -309,7 +315,7 @@ impl<'a> Weighing<'a> {
                 return Some("a bare word to a numbered page");
             }
             if !says.headline
-                && structure::named_post_navigation(link.el, self.doc).is_none()
+                && structure::named_post_navigation(link.el, &self.post_navs).is_none()
                 && !self.paired_with_previous(link.el)
             {
                 return Some("a bare word with no headline and no previous link beside it");
@@ -327,7 +333,7 @@ impl<'a> Weighing<'a> {
     /// Whether a link's place supports it: `rel="next"`, or inside a post navigation.
     fn supported(&self, a: ElementRef<'a>) -> bool {
         structure::rel_direction(a.value()) == Some(Direction::Next)
-            || structure::named_post_navigation(a, self.doc).is_some()
+            || structure::named_post_navigation(a, &self.post_navs).is_some()
     }
 
     /// A next label written outside the link, beside a single link.
@@ -348,7 +354,7 @@ impl<'a> Weighing<'a> {
             // A bare word beside a link needs its place to agree: a post navigation, or a box
             // whose classes say next (`<div class="next-post"><span>التالي</span><a>…`).
             let placed = || {
-                structure::named_post_navigation(el, self.doc).is_some()
+                structure::named_post_navigation(el, &self.post_navs).is_some()
                     || structure::link_class_direction(el) == Some(Direction::Next)
             };
             let says_next = vocab::is_any(&own, &vocab::NEXT)
@@ -364,18 +370,10 @@ impl<'a> Weighing<'a> {
             let Some(a) = self.single_link_after(el) else {
                 continue;
             };
-            let link = Link {
-                el: a,
-                says: Says::of(&reading::read(a)),
-            };
-            // The label is the link's: its own words count only against it.
-            let link = Link {
-                says: Says {
-                    next: true,
-                    ..link.says
-                },
-                ..link
-            };
+            // The label beside the link is the link's; its own words can still refuse it.
+            let mut says = Says::of(&reading::read(a));
+            says.next = true;
+            let link = Link { el: a, says };
             if structure::in_teaser_box(el, &self.headline_boxes) {
                 if let Some(u) = self.resolve(a) {
                     self.refuse(&u, "labelled in a sidebar, widget or related box");
@@ -461,7 +459,7 @@ impl<'a> Weighing<'a> {
     /// How the page's structure marks a link as the next one, with its strength.
     fn structural_next(&self, link: &Link<'a>) -> Option<(u8, Via)> {
         let a = link.el;
-        let named = structure::named_post_navigation(a, self.doc);
+        let named = structure::named_post_navigation(a, &self.post_navs);
         if structure::rel_direction(a.value()) == Some(Direction::Next) {
             return Some((u8::from(named.is_none()), Via::RelNext));
         }

@@ -77,8 +77,14 @@ pub fn read(a: ElementRef<'_>) -> Reading {
     r.attrs_of(a.value());
     r.children(*a, 0);
     r.end_line();
-    if r.texts < 2 {
-        r.out.pieces.clear();
+    // One text node is its line: pieces are folded only when there are several.
+    if r.raw_pieces.len() > 1 {
+        r.out.pieces = r
+            .raw_pieces
+            .iter()
+            .map(|p| fold(p))
+            .filter(|p| !p.is_empty())
+            .collect();
     }
     r.out
 }
@@ -92,15 +98,15 @@ pub fn lines_of(el: ElementRef<'_>) -> Vec<String> {
 }
 
 #[derive(Default)]
-struct Reader {
+struct Reader<'a> {
     out: Reading,
     line: String,
     bytes: usize,
-    texts: usize,
+    raw_pieces: Vec<&'a str>,
 }
 
-impl Reader {
-    fn children(&mut self, node: NodeRef<'_, Node>, depth: usize) {
+impl<'a> Reader<'a> {
+    fn children(&mut self, node: NodeRef<'a, Node>, depth: usize) {
         if depth > 12 {
             return;
         }
@@ -116,21 +122,17 @@ impl Reader {
         }
     }
 
-    fn text(&mut self, t: &str) {
+    fn text(&mut self, t: &'a str) {
         if t.trim().is_empty() {
             self.line.push(' ');
             return;
         }
         self.bytes += t.len();
-        self.texts += 1;
         self.line.push_str(t);
-        let piece = fold(t);
-        if !piece.is_empty() {
-            self.out.pieces.push(piece);
-        }
+        self.raw_pieces.push(t);
     }
 
-    fn element(&mut self, node: NodeRef<'_, Node>, e: &Element, depth: usize) {
+    fn element(&mut self, node: NodeRef<'a, Node>, e: &Element, depth: usize) {
         let name = e.name();
         if matches!(name, "script" | "style" | "template" | "noscript")
             || e.attr("hidden").is_some()

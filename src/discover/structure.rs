@@ -69,16 +69,32 @@ pub fn link_class_direction(a: ElementRef<'_>) -> Option<Direction> {
         .find_map(|e| class_direction(e.value()))
 }
 
-/// The post navigation holding a link: a `nav` or `role="navigation"` element (or any element
-/// with an `aria-label`) within six levels whose name says post navigation (WordPress
-/// `aria-label="Posts"` and `<h2 class="screen-reader-text">Post navigation</h2>`; Twenty Twenty
-/// `aria-label="Post"`; Drupal's book navigation).
-pub fn named_post_navigation<'a>(a: ElementRef<'a>, doc: &'a Html) -> Option<ElementRef<'a>> {
+/// The page's post navigations: each `nav`, `role="navigation"` element or element with an
+/// `aria-label` whose name says post navigation (WordPress `aria-label="Posts"` and
+/// `<h2 class="screen-reader-text">Post navigation</h2>`; Twenty Twenty `aria-label="Post"`;
+/// Drupal's book navigation). Found once per page.
+pub fn post_navigations(doc: &Html) -> HashSet<NodeId> {
+    static NAVS: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse(r#"nav, [role="navigation"], [aria-label]"#).unwrap());
+    doc.select(&NAVS)
+        .filter(|e| is_named_post_navigation(*e, doc))
+        .map(|e| e.id())
+        .collect()
+}
+
+/// The post navigation holding a link, within six levels (see [`post_navigations`]).
+pub fn named_post_navigation<'a>(
+    a: ElementRef<'a>,
+    navs: &HashSet<NodeId>,
+) -> Option<ElementRef<'a>> {
+    if navs.is_empty() {
+        return None;
+    }
     a.ancestors()
         .filter_map(ElementRef::wrap)
         .take(6)
         .take_while(|e| !matches!(e.value().name(), "body" | "html" | "main"))
-        .find(|e| is_named_post_navigation(*e, doc))
+        .find(|e| navs.contains(&e.id()))
 }
 
 fn is_named_post_navigation(el: ElementRef<'_>, doc: &Html) -> bool {
@@ -254,9 +270,10 @@ mod tests {
                <nav aria-labelledby="bk"><h2 id="bk">Book traversal links for Chapter 1</h2><a id="b" href="/b">y</a></nav>
                <nav aria-label="Menu"><a id="m" href="/m">z</a></nav>"#,
         );
-        assert!(named_post_navigation(first(&doc, "#a"), &doc).is_some());
-        assert!(named_post_navigation(first(&doc, "#b"), &doc).is_some());
-        assert!(named_post_navigation(first(&doc, "#m"), &doc).is_none());
+        let navs = post_navigations(&doc);
+        assert!(named_post_navigation(first(&doc, "#a"), &navs).is_some());
+        assert!(named_post_navigation(first(&doc, "#b"), &navs).is_some());
+        assert!(named_post_navigation(first(&doc, "#m"), &navs).is_none());
     }
 
     #[test]

@@ -565,14 +565,8 @@ fn is_plausible_name(name: &str) -> bool {
 
 /// Whether an element sits in comments, related boxes or sidebars, whose names are not bylines.
 fn in_furniture(el: ElementRef<'_>) -> bool {
-    static FURNITURE: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(&format!(
-            "{}|{}",
-            crate::vocab::TEASER_BOX_CLASSES,
-            crate::vocab::FURNITURE_CLASSES
-        ))
-        .unwrap()
-    });
+    static FURNITURE: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(crate::vocab::FURNITURE_CLASSES).unwrap());
     std::iter::once(el)
         .chain(el.ancestors().filter_map(ElementRef::wrap))
         .any(|a| FURNITURE.is_match(&class_and_id(a.value())))
