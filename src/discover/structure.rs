@@ -134,17 +134,29 @@ pub fn links_in(container: ElementRef<'_>) -> impl Iterator<Item = ElementRef<'_
     container.select(&LINKS)
 }
 
-/// The boxes that hold an `h1` (the article's headline, or the site's name): never a teaser box,
-/// whatever their class says (`<body class="right-sidebar">`, `<div class="has-sidebar">`).
+/// The boxes that hold the page's headline (each `h1`; without one, the `article` or `main`
+/// element): never a teaser box, whatever their class says (`<body class="right-sidebar">`,
+/// `<div class="has-sidebar">`). The `body` is always among them.
 pub fn headline_boxes(doc: &Html) -> HashSet<NodeId> {
     static H1: LazyLock<Selector> = LazyLock::new(|| Selector::parse("h1").unwrap());
+    static MAIN: LazyLock<Selector> = LazyLock::new(|| {
+        Selector::parse(r#"article, main, [role="main"], [itemprop="articleBody"]"#).unwrap()
+    });
     let mut boxes = HashSet::new();
-    for h in doc.select(&H1) {
-        for a in h.ancestors() {
+    let mut mark = |el: ElementRef<'_>| {
+        for a in el.ancestors() {
             if !boxes.insert(a.id()) {
                 break;
             }
         }
+    };
+    let mut any = false;
+    for h in doc.select(&H1) {
+        mark(h);
+        any = true;
+    }
+    if !any && let Some(m) = doc.select(&MAIN).next() {
+        mark(m);
     }
     boxes
 }
@@ -282,6 +294,14 @@ mod tests {
             r#"<body class="single right-sidebar"><div id="primary" class="has-sidebar"><h1>T</h1>
                <nav><a id="nav" href="/n">x</a></nav></div>
                <div class="widget-area"><a id="w" href="/w">y</a></div></body>"#,
+        );
+        let boxes = headline_boxes(&doc);
+        assert!(!in_teaser_box(first(&doc, "#nav"), &boxes));
+        assert!(in_teaser_box(first(&doc, "#w"), &boxes));
+        // Without an h1, the article's box stands for it; the body is never a teaser box.
+        let doc = Html::parse_document(
+            r#"<body class="right-sidebar"><div class="site has-sidebar"><article><h2>T</h2></article>
+               <a id="nav" href="/n">x</a></div><div class="widget"><a id="w" href="/w">y</a></div></body>"#,
         );
         let boxes = headline_boxes(&doc);
         assert!(!in_teaser_box(first(&doc, "#nav"), &boxes));
