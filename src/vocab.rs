@@ -121,6 +121,9 @@ pub const NEXT_WORDS: &[&str] = &[
     "newer",
     "plus récent",
     "أحدث",
+    "الأحدث",
+    "أجدد",
+    "الأجدد",
 ];
 
 /// Labels of a link to the previous or an older article: never followed.
@@ -172,6 +175,7 @@ pub const PREVIOUS_WORDS: &[&str] = &[
     "older",
     "plus ancien",
     "أقدم",
+    "الأقدم",
 ];
 
 /// What a link up to a parent, a book's contents or the home page says (Drupal's book pager

@@ -116,3 +116,7 @@ async fn the_log_says_how_each_link_was_found_and_what_was_refused() {
         "{log}"
     );
 }
+#[tokio::test(flavor = "multi_thread")]
+async fn chains_built_by_others_are_walked_exactly() {
+    walk_all("navigation-unseen", 4).await;
+}

@@ -476,9 +476,11 @@ impl<'a> Weighing<'a> {
             }
             return None;
         }
-        let class_pair = by_class == Some(Direction::Next) && self.paired_with_previous(a);
-        if class_pair {
+        if by_class == Some(Direction::Next) && self.paired_with_previous(a) {
             return Some((4, Via::Structure));
+        }
+        if by_class.is_none() && self.newer_of_a_dated_pair(a) {
+            return Some((5, Via::Structure));
         }
         None
     }
@@ -496,21 +498,65 @@ impl<'a> Weighing<'a> {
         others.all(|(_, u)| u == other_url) && is_previous(other)
     }
 
-    /// Within four levels, a small box holds this link and another that is recognisably the
-    /// previous one (a disabled `href="#"` counts): a pair of previous/next links.
+    /// A pair of previous/next links: within four levels, a small box holds this link and another
+    /// that is recognisably the previous one (a disabled `href="#"` counts), or such a link
+    /// stands right beside it or its wrapper (Enfold prints its two links bare at the foot of
+    /// the page's wrapper).
     fn paired_with_previous(&self, a: ElementRef<'a>) -> bool {
         for container in a.ancestors().filter_map(ElementRef::wrap).take(4) {
             if matches!(container.value().name(), "body" | "main" | "article") {
-                return false;
+                break;
             }
             let links: Vec<ElementRef<'a>> = structure::links_in(container).take(9).collect();
             if links.len() > 8 {
-                return false;
+                break;
             }
             if links.iter().any(|o| o.id() != a.id() && is_previous(*o)) {
                 let targets: HashSet<Url> = links.iter().filter_map(|l| self.resolve(*l)).collect();
                 return targets.len() <= 4;
             }
+        }
+        structure::beside(a).any(|sib| {
+            if sib.value().name() == "a" {
+                return is_previous(sib);
+            }
+            let links: Vec<ElementRef<'a>> = structure::links_in(sib).take(3).collect();
+            links.len() <= 2 && links.into_iter().any(is_previous)
+        })
+    }
+
+    /// The newer of two dated links that are alone in their box: adjacent-post navigation that
+    /// shows each side's headline and date and no words (Hugo's Blowfish and Congo), where the
+    /// newer side is the next article.
+    fn newer_of_a_dated_pair(&self, a: ElementRef<'a>) -> bool {
+        let Some(own) = structure::date_in(a) else {
+            return false;
+        };
+        let Some(own_url) = self.resolve(a) else {
+            return false;
+        };
+        for container in a.ancestors().filter_map(ElementRef::wrap).take(4) {
+            if matches!(container.value().name(), "body" | "main" | "article") {
+                return false;
+            }
+            let links: Vec<ElementRef<'a>> = structure::links_in(container).take(5).collect();
+            let others: Vec<ElementRef<'a>> = links
+                .iter()
+                .copied()
+                .filter(|l| self.resolve(*l).is_some_and(|u| u != own_url))
+                .collect();
+            if others.is_empty() {
+                continue;
+            }
+            let other_urls: HashSet<Url> = others.iter().filter_map(|l| self.resolve(*l)).collect();
+            // Exactly one other destination, every link of the box dated.
+            return links.len() <= 4
+                && other_urls.len() == 1
+                && links.iter().all(|l| structure::date_in(*l).is_some())
+                && others
+                    .iter()
+                    .filter_map(|l| structure::date_in(*l))
+                    .all(|d| d < own);
         }
         false
     }

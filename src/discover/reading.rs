@@ -48,6 +48,19 @@ const BLOCK_ELEMENTS: &[&str] = &[
     "ul",
 ];
 
+/// Attributes that carry a label: the accessible name, the tooltip, and the attributes themes
+/// show with CSS `content: attr(…)` (Jekyll Chirpy's `prompt`) or tooltip scripts.
+const LABEL_ATTRIBUTES: &[&str] = &[
+    "aria-label",
+    "title",
+    "prompt",
+    "data-label",
+    "data-title",
+    "data-text",
+    "data-tooltip",
+    "data-original-title",
+];
+
 /// What a link says, folded.
 #[derive(Debug, Default, Clone)]
 pub struct Reading {
@@ -172,7 +185,7 @@ impl<'a> Reader<'a> {
     }
 
     fn attrs_of(&mut self, e: &Element) {
-        for name in ["aria-label", "title"] {
+        for name in LABEL_ATTRIBUTES {
             if let Some(v) = e.attr(name) {
                 self.push_attr(v);
             }

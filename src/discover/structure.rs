@@ -128,6 +128,41 @@ fn is_named_post_navigation(el: ElementRef<'_>, doc: &Html) -> bool {
             .is_some_and(|h| says(&h.text().collect::<String>()))
 }
 
+/// The elements right beside a link or its wrappers (two levels up): the previous and next
+/// element siblings of each.
+pub fn beside(a: ElementRef<'_>) -> impl Iterator<Item = ElementRef<'_>> {
+    std::iter::once(a)
+        .chain(a.ancestors().filter_map(ElementRef::wrap).take(2))
+        .take_while(|e| !matches!(e.value().name(), "body" | "main" | "article"))
+        .flat_map(|e| {
+            let before = e.prev_siblings().find_map(ElementRef::wrap);
+            let after = e.next_siblings().find_map(ElementRef::wrap);
+            before.into_iter().chain(after)
+        })
+}
+
+/// The date a link shows (`<time datetime>` inside it), as `YYYY-MM-DD HH:MM` for comparing;
+/// None when there is none or it is not an ISO date.
+pub fn date_in(a: ElementRef<'_>) -> Option<String> {
+    static TIME: LazyLock<Selector> = LazyLock::new(|| Selector::parse("time[datetime]").unwrap());
+    let d = a.select(&TIME).next()?.value().attr("datetime")?.trim();
+    let b = d.as_bytes();
+    let iso_day = b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit);
+    if !iso_day {
+        return None;
+    }
+    let time = d
+        .get(11..16)
+        .filter(|t| t.as_bytes()[2] == b':')
+        .unwrap_or("00:00");
+    Some(format!("{} {time}", &d[..10]))
+}
+
 /// The links of a container, in document order.
 pub fn links_in(container: ElementRef<'_>) -> impl Iterator<Item = ElementRef<'_>> {
     static LINKS: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a").unwrap());

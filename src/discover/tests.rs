@@ -236,6 +236,44 @@ fn structure_without_labels() {
 }
 
 #[test]
+fn two_links_bare_beside_each_other() {
+    // Enfold's adjacent-post links at the foot of the page's wrapper, among all its links.
+    let html = r#"<body><div id="wrap_all"><header><a href="/">Home</a><a href="/a/">A</a><a href="/b/">B</a></header>
+        <main><h1>Story</h1><p>Text</p></main><footer><a href="/c/">C</a><a href="/d/">D</a><a href="/e/">E</a>
+        <a href="/f/">F</a><a href="/g/">G</a></footer>
+        <a class="avia-post-nav avia-post-prev" href="/?p=402"><span class="entry-title">Old title</span></a><a class="avia-post-nav avia-post-next" href="/?p=419"><span class="entry-title">New title</span></a></div></body>"#;
+    let n = found(html, "http://news.example/?p=411").unwrap();
+    assert_eq!(n.url.as_str(), "http://news.example/?p=419");
+    assert_eq!(n.via, Via::Structure);
+}
+
+#[test]
+fn the_newer_of_two_dated_links() {
+    let side = |href: &str, date: &str| {
+        format!(
+            r#"<span><a class="flex group" href="{href}"><span>←</span><span>A headline here</span><time datetime="{date}">d</time></a></span>"#
+        )
+    };
+    let html = format!(
+        r#"<h1>Story</h1><div class="flex justify-between">{}{}</div>"#,
+        side("/old/", "2024-01-27 10:00:00 +0100 +0100"),
+        side("/new/", "2024-03-04T09:30:00+01:00")
+    );
+    assert_eq!(next(&html).as_deref(), Some("http://news.example/new/"));
+    // Alone (the newest post's box), or beside an undated link: not followed.
+    let html = format!(
+        r#"<h1>Story</h1><div class="flex">{}</div>"#,
+        side("/old/", "2024-01-27")
+    );
+    assert_eq!(next(&html), None);
+    let html = format!(
+        r#"<h1>Story</h1><div class="flex">{}<span><a href="/x/">Undated headline</a></span></div>"#,
+        side("/old/", "2024-01-27")
+    );
+    assert_eq!(next(&html), None);
+}
+
+#[test]
 fn base_href_is_honoured_and_fragments_dropped() {
     let html = r#"<head><base href="http://news.example/x/"></head><a href="n.html#top">Article suivant</a>"#;
     assert_eq!(next(html).as_deref(), Some("http://news.example/x/n.html"));
@@ -277,6 +315,10 @@ fn sides_named_by_age() {
     let html = r#"<nav aria-label="Post Navigation"><a href="/old/" aria-label="Older"><p>Old title here</p></a>
         <div class="disabled" aria-label="Newer"><p>-</p></div></nav>"#;
     assert_eq!(next(html), None);
+    // The side named by CSS `content: attr(prompt)`.
+    let html = r#"<div class="post-navigation"><a href="/old/" class="btn" prompt="الأقدم"><p>عنوان قديم هنا</p></a>
+        <a href="/new/" class="btn" prompt="الأجدد"><p>عنوان جديد هنا</p></a></div>"#;
+    assert_eq!(next(html).as_deref(), Some("http://news.example/new/"));
 }
 
 #[test]

@@ -208,6 +208,12 @@ pub fn is_junk(el: &scraper::node::Element) -> bool {
     {
         return true;
     }
+    // The main landmark (HTML's `main`, ARIA's `role="main"`) holds the page's dominant content
+    // by definition: its class names are modifiers, never chrome (Enfold's
+    // `<main class="… av-blog-meta-comments-disabled">`).
+    if name == "main" || el.attr("role") == Some("main") {
+        return false;
+    }
     let hints = class_and_id(el);
     if hints.is_empty() {
         return false;
@@ -831,6 +837,24 @@ mod tests {
         let b = body(&html);
         assert_eq!(b.len(), 2, "{b:?}");
         assert!(b[0].starts_with("This is"));
+    }
+
+    #[test]
+    fn the_main_landmark_is_never_chrome_by_its_class() {
+        // A modifier class naming comments ("comments disabled") on the page's `main`.
+        for open in [
+            r#"<main class="content av-blog-meta-comments-disabled">"#,
+            r#"<div role="main" class="sidebar-left comments-closed">"#,
+        ] {
+            let close = if open.starts_with("<main") {
+                "</main>"
+            } else {
+                "</div>"
+            };
+            let html =
+                format!("<body>{open}<article><p>{LONG}</p><p>{LONG}</p></article>{close}</body>");
+            assert_eq!(body(&html).len(), 2, "{open}");
+        }
     }
 
     #[test]
