@@ -5,13 +5,14 @@
 //! finds a link wins:
 //! 1. the user's `--next-selector`;
 //! 2. **label**: a link that says it leads to the next or newer article: a line of its text, its
-//!    screen-reader text, `aria-label`, `title` or an image's `alt` is, or begins with, a label
-//!    of [`vocab::NEXT_LABELS`] or [`vocab::NEWER_LABELS`];
+//!    screen-reader text, `aria-label`, `title` (or another label attribute) or an image's `alt`
+//!    is, or begins with, a label of [`vocab::NEXT_LABELS`] or [`vocab::NEWER_LABELS`];
 //! 3. **label-nearby**: such a label written beside a single link (`<span>Next article</span>
 //!    <a>Title</a>`), within a small container and before any other label;
 //! 4. **rel-next** and **structure**: `rel="next"` on the link; in a post navigation (a `nav`
 //!    named "Post navigation", «تصفح المقالات», …), the link its classes mark as next or the one
 //!    beside a recognisable previous link; a pair of links whose classes say next and previous;
+//!    the newer of two dated links alone in their box;
 //! 5. **word**: a bare "Next", «التالي», «Suivant» or "Next page" as the link's own text;
 //! 6. **rel-next** on a `<link>` in the head.
 //!
@@ -394,7 +395,7 @@ impl<'a> Weighing<'a> {
     /// The link after `label` in its container (the label's own children, then its following
     /// siblings, up to three ancestors), stopping at another label; None when that place holds
     /// links to several articles ("Read next" above a list of cards).
-    fn single_link_after(&mut self, label: ElementRef<'a>) -> Option<ElementRef<'a>> {
+    fn single_link_after(&self, label: ElementRef<'a>) -> Option<ElementRef<'a>> {
         if let Some(a) = label.select(&ANCHORS).next() {
             return self.only_target(label).then_some(a);
         }
@@ -406,7 +407,7 @@ impl<'a> Weighing<'a> {
                     if el.value().name() == "a" {
                         return el.value().attr("href").is_some().then_some(el);
                     }
-                    if el.value().name() != "a" && is_label_text(el) {
+                    if is_label_text(el) {
                         return None;
                     }
                     if let Some(a) = el.select(&ANCHORS).next() {
