@@ -549,12 +549,13 @@ impl<'c> Inserter<'c> {
                 "INSERT OR IGNORE INTO captures (digest, compression, raw_bytes, stored_bytes, content_type, content, created_at)
                  VALUES (?1, 'zstd', ?2, ?3, 'text/html; charset=utf-8', ?4, ?5)",
             ).unwrap(),
-            version: c.prepare_cached(
+            version: c.prepare_cached(&format!(
                 "INSERT INTO versions (article_id, version, fetch_id, fetched_at, fetched_url, canonical_url, title, body,
                                        published_at, modified_at, authors, language, content_hash, extractor_version,
                                        site_rules, capture_digest)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'arshif-extract/2', 'generic', ?14)",
-            ).unwrap(),
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, '{}', 'generic', ?14)",
+                arshif::extract::EXTRACTOR_VERSION
+            )).unwrap(),
             robots: c.prepare_cached(
                 "INSERT OR REPLACE INTO robots_cache (host, fetched_at, status, body) VALUES (?1, ?2, 200, ?3)",
             ).unwrap(),

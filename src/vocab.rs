@@ -312,6 +312,31 @@ pub const ARTICLE_CLASSES: &str = concat!(
     r"prose|rich|paragraph"
 );
 
+/// Class tokens that describe a state or a feature switch rather than name a component
+/// (`has-comments`, `comments-enabled`, `no-sidebar`, `f_comments_on`, `is-sticky`): chrome
+/// names inside them are not read. Prefixes and suffixes, of whole class tokens.
+pub const STATE_CLASS_PREFIXES: &[&str] = &[
+    "has-", "has_", "no-", "no_", "with-", "without-", "is-", "is_", "f_", "enable-", "disable-",
+];
+pub const STATE_CLASS_SUFFIXES: &[&str] = &[
+    "-enabled",
+    "_enabled",
+    "-disabled",
+    "_disabled",
+    "-open",
+    "-opened",
+    "-closed",
+    "-on",
+    "_on",
+    "-off",
+    "_off",
+    "-active",
+    "-inactive",
+    "-allowed",
+    "-loaded",
+    "-count",
+];
+
 /// Class words (a class split at `-` and `_`) that mark advertising on their own.
 pub const AD_CLASS_WORDS: &[&str] = &[
     "ad",

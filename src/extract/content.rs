@@ -144,16 +144,19 @@ impl Furniture {
         let Some(el) = node.value().as_element() else {
             return false;
         };
-        if !is_junk(el) {
+        let junk = if id_is_own_heading(node) {
+            is_junk_named(el, &component_names(el, false))
+        } else {
+            is_junk(el)
+        };
+        if !junk {
             return false;
         }
         if !self.protected.contains(&node.id()) {
             return true;
         }
         // Protected wrappers are still dropped for their tag, for being hidden, or for comments.
-        JUNK_TAGS.contains(&el.name())
-            || el.attr("hidden").is_some()
-            || class_and_id(el).contains("comment")
+        JUNK_TAGS.contains(&el.name()) || el.attr("hidden").is_some() || names_comments(el)
     }
 }
 
@@ -181,6 +184,11 @@ fn long_paragraph_chars(node: NodeRef<'_, Node>) -> usize {
 
 /// Whether an element, by itself, is furniture rather than article text.
 pub fn is_junk(el: &scraper::node::Element) -> bool {
+    is_junk_named(el, &component_names(el, true))
+}
+
+/// [`is_junk`] with the element's names given (`hints`: its classes, with or without its id).
+fn is_junk_named(el: &scraper::node::Element, hints: &str) -> bool {
     let name = el.name();
     if JUNK_TAGS.contains(&name) {
         return true;
@@ -214,7 +222,6 @@ pub fn is_junk(el: &scraper::node::Element) -> bool {
     if name == "main" || el.attr("role") == Some("main") {
         return false;
     }
-    let hints = class_and_id(el);
     if hints.is_empty() {
         return false;
     }
@@ -226,11 +233,11 @@ pub fn is_junk(el: &scraper::node::Element) -> bool {
     {
         return true;
     }
-    if STRONG_NEGATIVE.is_match(&hints) {
+    if STRONG_NEGATIVE.is_match(hints) {
         // A wrapper named for the article (e.g. "article-body has-sidebar") is kept.
-        return !is_main_wrapper(&hints);
+        return !is_main_wrapper(hints);
     }
-    WEAK_NEGATIVE.is_match(&hints) && !POSITIVE.is_match(&hints)
+    WEAK_NEGATIVE.is_match(hints) && !POSITIVE.is_match(hints)
 }
 
 fn is_main_wrapper(hints: &str) -> bool {
@@ -243,7 +250,79 @@ fn is_main_wrapper(hints: &str) -> bool {
     MAIN.is_match(hints) && !hints.contains("comment")
 }
 
-/// An element's class and id, lower-cased: what the class-name hints are matched against.
+/// The names an element gives itself, lower-cased: its class tokens (and id), without the tokens
+/// that describe a state (`has-comments`, `comments-enabled`: see [`vocab::STATE_CLASS_PREFIXES`]).
+/// What the chrome vocabulary is matched against.
+pub fn component_names(el: &scraper::node::Element, with_id: bool) -> String {
+    let mut s = String::new();
+    let classes = el.attr("class").unwrap_or("").split_ascii_whitespace();
+    let id = el.attr("id").filter(|_| with_id);
+    for t in classes.chain(id) {
+        let t = t.to_ascii_lowercase();
+        if is_state_token(&t) {
+            continue;
+        }
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(&t);
+    }
+    s
+}
+
+fn is_state_token(t: &str) -> bool {
+    vocab::STATE_CLASS_PREFIXES.iter().any(|p| t.starts_with(p))
+        || vocab::STATE_CLASS_SUFFIXES.iter().any(|x| t.ends_with(x))
+}
+
+/// Whether an element's id is the anchor of its own heading (`<div class="section"
+/// id="sharing-with-multiple-developers"><h2>Sharing with multiple developers</h2>`, as Sphinx,
+/// docutils and Markdown renderers write them): a name made from the text, not a component's.
+fn id_is_own_heading(node: NodeRef<'_, Node>) -> bool {
+    let Some(id) = node.value().as_element().and_then(|e| e.attr("id")) else {
+        return false;
+    };
+    if !id.contains('-') {
+        return false;
+    }
+    let heading = node
+        .children()
+        .chain(node.children().flat_map(|c| c.children()))
+        .filter_map(ElementRef::wrap)
+        .find(|e| matches!(e.value().name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6"));
+    let Some(h) = heading else {
+        return false;
+    };
+    let slug = h
+        .text()
+        .collect::<String>()
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    !slug.is_empty() && id.to_lowercase().starts_with(&slug)
+}
+
+/// Whether an element names itself a comment section or comment (`comments`, `comment-list`,
+/// `commentlist`, `post-comments`, `disqus_thread`), not merely a state of comments
+/// (`commented`, `has-comments`).
+fn names_comments(el: &scraper::node::Element) -> bool {
+    component_names(el, true).split(' ').any(|t| {
+        t == "comment"
+            || t == "comments"
+            || t.starts_with("comment-")
+            || t.starts_with("comments-")
+            || t.starts_with("comment_")
+            || t.starts_with("comments_")
+            || t.starts_with("commentlist")
+            || t.ends_with("-comments")
+            || t.ends_with("-comment")
+            || t.starts_with("disqus")
+    })
+}
+
+/// An element's class and id, lower-cased.
 pub fn class_and_id(el: &scraper::node::Element) -> String {
     let mut s = String::new();
     if let Some(c) = el.attr("class") {
@@ -640,7 +719,9 @@ fn render(root: NodeRef<'_, Node>, furniture: &Furniture, out: &mut Vec<String>)
                         r.flush(out);
                         continue;
                     }
-                    if is_link_list(node) {
+                    // The rendered root was chosen for its prose: a link-heavy opening (an
+                    // infobox) does not make it a link list.
+                    if node.id() != root.id() && is_link_list(node) {
                         continue;
                     }
                     let block = BLOCK_TAGS.contains(&name);
@@ -837,6 +918,57 @@ mod tests {
         let b = body(&html);
         assert_eq!(b.len(), 2, "{b:?}");
         assert!(b[0].starts_with("This is"));
+    }
+
+    #[test]
+    fn a_link_heavy_opening_does_not_hide_the_article() {
+        // An infobox of links first, then the prose: the chosen box is rendered whole.
+        let links: String = (0..40)
+            .map(|i| format!(r#"<a href="/w/{i}">Linked term number {i}</a> "#))
+            .collect();
+        let html = format!(
+            r#"<body><div id="content-text"><table class="infobox"><tr><td>{links}</td></tr></table>
+               <p>{LONG}</p><p>{LONG}</p><p>{LONG}</p></div></body>"#
+        );
+        assert!(body(&html).iter().filter(|p| p.as_str() == LONG).count() == 3);
+    }
+
+    #[test]
+    fn state_classes_name_no_chrome() {
+        for open in [
+            r#"<article class="none comments-enabled article">"#,
+            r#"<article class="post has-comments f_comments_on">"#,
+        ] {
+            let html = format!("<body>{open}<p>{LONG}</p><p>{LONG}</p></article></body>");
+            assert_eq!(body(&html).len(), 2, "{open}");
+        }
+        // The box holding most of the page's prose is dropped only when it names itself a
+        // comment section, not for a word that merely contains "comment".
+        let html = format!(
+            r#"<body><article class="post hentry commented"><p>{LONG}</p><p>{LONG}</p><p>{LONG}</p><p>{LONG}</p></article></body>"#
+        );
+        assert_eq!(body(&html).len(), 4);
+        // A comment section is still one, protected or not.
+        let comments: String = (0..6)
+            .map(|_| format!(r#"<li class="comment"><p>{LONG}</p></li>"#))
+            .collect();
+        let html = format!(
+            r#"<body><article><p>{LONG}</p></article><div id="comments" class="comments-area"><ol>{comments}</ol></div></body>"#
+        );
+        assert_eq!(body(&html).len(), 1);
+    }
+
+    #[test]
+    fn a_section_named_after_its_heading_is_text() {
+        let html = format!(
+            r#"<body><div class="content"><div class="section" id="sharing-with-other-developers">
+               <h2>Sharing with other developers</h2><p>{LONG}</p><p>{LONG}</p></div>
+               <div class="section" id="summary"><h2>Summary</h2><p>{LONG}</p></div>
+               <div id="sharing-buttons"><p>Share this on the networks, it helps us a lot.</p></div></div></body>"#
+        );
+        let b = body(&html);
+        assert_eq!(b.iter().filter(|p| p.as_str() == LONG).count(), 3, "{b:?}");
+        assert!(!b.iter().any(|p| p.contains("Share this")), "{b:?}");
     }
 
     #[test]
