@@ -21,6 +21,9 @@
 //! - Ghost themes' `locales/ar.json` and `locales/fr.json`; Blogger's layout strings ("Newer
 //!   Post", "Older Post": «رسالة أحدث», «رسالة أقدم»; "Article plus récent", "Article plus
 //!   ancien"); Hugo PaperMod `i18n/{ar,fr}.yaml`; Jekyll Minimal Mistakes `_data/ui-text.yml`.
+//! - A survey of about 75 theme and CMS locale files (WordPress themes' `ar.po`/`fr_FR.po`,
+//!   Ghost, Hugo, Hexo and Jekyll locales, Docusaurus): «المنشور التالي», «تصفح المنشور»,
+//!   «التنقل بين التدوينات», "Post suivant", «مقالات مشابهة», "Vous pourriez aimer".
 //! - Moroccan and Egyptian news portals as readers see them (`fixtures-source/seed-article.txt`
 //!   ends in «المقال التالي»; «الخبر التالى» with alif maqsura is common in Egypt).
 
@@ -59,6 +62,8 @@ pub const NEXT_LABELS: &[&str] = &[
     "l'article suivant",
     "lire l'article suivant",
     "billet suivant",
+    "post suivant",
+    "prochain article",
     "publication suivante",
     "actualité suivante",
     "sujet suivant",
@@ -144,6 +149,7 @@ pub const PREVIOUS_LABELS: &[&str] = &[
     "article précédent",
     "l'article précédent",
     "billet précédent",
+    "post précédent",
     "publication précédente",
     "article plus ancien",
     "billet plus ancien",
@@ -212,12 +218,18 @@ pub const READ_ALSO_LABELS: &[&str] = &[
     "أخبار ذات صلة",
     "ذات صلة",
     "قد يعجبك أيضا",
+    "قد يعجبك",
+    "مقالات مشابهة",
+    "مواضيع مشابهة",
+    "نرشح لك",
+    "articles similaires",
+    "vous pourriez aimer",
+    "vous aimerez aussi",
     "lire aussi",
     "à lire aussi",
     "a lire aussi",
     "voir aussi",
     "lire la suite",
-    "vous aimerez aussi",
     "read also",
     "read more",
     "see also",
@@ -265,6 +277,9 @@ pub const PAGING_LABELS: &[&str] = &[
 pub const POST_NAVIGATION_NAMES: &[&str] = &[
     "تصفح المقالات",
     "تصفح المقالة",
+    "تصفح المنشور",
+    "تصفح المنشورات",
+    "التنقل بين التدوينات",
     "مقالات",
     "تصفح المقال",
     "التنقل بين المقالات",
