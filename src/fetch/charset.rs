@@ -1,5 +1,10 @@
 //! Character sets: BOM, then the HTTP header, then `<meta charset>`/`http-equiv`, then detection
 //! (`chardetng`); decoded with `encoding_rs`, malformed bytes replaced, never an error.
+//!
+//! A `<meta>` declaration of a legacy charset is not believed when the bytes are valid UTF-8 with
+//! non-ASCII text in them: pages saved by tools that re-encode to UTF-8 keep their old tag
+//! (`gb2312`, `windows-1256`), and a legacy encoding almost never yields valid UTF-8 by chance.
+//! A BOM or an HTTP header still wins.
 
 use std::sync::LazyLock;
 
@@ -28,6 +33,9 @@ pub fn sniff(bytes: &[u8], content_type: Option<&str>) -> &'static Encoding {
         return enc;
     }
     if let Some(enc) = meta_charset(bytes) {
+        if enc != UTF_8 && !bytes.is_ascii() && simdutf8::basic::from_utf8(bytes).is_ok() {
+            return UTF_8;
+        }
         return enc;
     }
     detect(bytes)
@@ -98,6 +106,21 @@ mod tests {
         let (text, enc) = decode_html(&page, Some("text/html"));
         assert_eq!(enc, encoding_rs::WINDOWS_1256);
         assert!(text.contains(ARABIC));
+    }
+
+    #[test]
+    fn a_stale_meta_charset_on_utf8_bytes_is_not_believed() {
+        let page =
+            format!("<html><head><meta charset=\"gb2312\"></head><body>{ARABIC} 中文</body>");
+        let (text, enc) = decode_html(page.as_bytes(), None);
+        assert_eq!(enc, UTF_8);
+        assert!(text.contains(ARABIC) && text.contains("中文"));
+        // The HTTP header still wins over the bytes.
+        let (_, enc) = decode_html(page.as_bytes(), Some("text/html; charset=gb2312"));
+        assert_eq!(enc, encoding_rs::GBK);
+        // ASCII-only pages follow their tag (nothing tells them apart).
+        let ascii = b"<meta charset=\"windows-1256\"><p>plain</p>";
+        assert_eq!(decode_html(ascii, None).1, encoding_rs::WINDOWS_1256);
     }
 
     #[test]
