@@ -92,12 +92,19 @@ impl ContentHash {
     }
 }
 
-/// NFC and collapsed whitespace: the form the content hash covers.
+/// NFC, collapsed whitespace and no soft hyphens or zero-width spaces: the form the content
+/// hash covers (a site that turns on automatic hyphenation has not changed its articles).
 pub fn canonical_text(s: &str) -> String {
+    const SILENT: [char; 5] = ['\u{ad}', '\u{200b}', '\u{2060}', '\u{feff}', '\u{180e}'];
+    let visible: Cow<str> = if s.contains(SILENT) {
+        Cow::Owned(s.replace(SILENT, ""))
+    } else {
+        Cow::Borrowed(s)
+    };
     // Most text is already NFC: the quick check spares composing it again.
-    let nfc: Cow<str> = match unicode_normalization::is_nfc_quick(s.chars()) {
-        IsNormalized::Yes => Cow::Borrowed(s),
-        _ => Cow::Owned(s.nfc().collect()),
+    let nfc: Cow<str> = match unicode_normalization::is_nfc_quick(visible.chars()) {
+        IsNormalized::Yes => visible,
+        _ => Cow::Owned(visible.nfc().collect()),
     };
     let mut out = String::with_capacity(nfc.len());
     for word in nfc.split_whitespace() {
@@ -253,6 +260,19 @@ mod tests {
         let a = ContentHash::of("t", "قال الامين العام");
         let b = ContentHash::of("t", "قال الأمين العام");
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn hash_ignores_hyphenation() {
+        // A site that starts hyphenating its German text has not changed the article.
+        assert_eq!(
+            ContentHash::of("t", "Bundes\u{ad}tags\u{ad}wahl"),
+            ContentHash::of("t", "Bundestagswahl")
+        );
+        assert_ne!(
+            ContentHash::of("t", "Bundes-tagswahl"),
+            ContentHash::of("t", "Bundestagswahl")
+        );
     }
 
     #[test]

@@ -1,9 +1,25 @@
 //! Text helpers shared by the extractors: whitespace, folding, prefixes, script shares. The
 //! labels themselves live in [`crate::vocab`].
 
-/// Collapses whitespace runs to one space and trims.
+/// Invisible format characters that break words for search and comparison without being text:
+/// the zero-width space (U+200B), word joiner (U+2060), a zero-width no-break space (U+FEFF)
+/// inside the text, and the Mongolian vowel separator (U+180E). Dropped from extracted text.
+/// The soft hyphen (U+00AD) is kept, as the page prints it and as readers copy it (the peers'
+/// expected texts keep it too); search folding and the content hash ignore it. The joiners
+/// (U+200C, U+200D) and the bidirectional marks shape Arabic, Persian and mixed text, and are
+/// kept.
+pub const INVISIBLE: [char; 4] = ['\u{200b}', '\u{2060}', '\u{feff}', '\u{180e}'];
+
+/// Collapses whitespace runs to one space and trims; drops [`INVISIBLE`] characters.
 pub fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    let visible;
+    let s = if s.contains(INVISIBLE) {
+        visible = s.replace(INVISIBLE, "");
+        visible.as_str()
+    } else {
+        s
+    };
     for word in s.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
@@ -81,6 +97,19 @@ mod tests {
         assert_eq!(fold("Article suivant →"), "article suivant");
         assert_eq!(fold("إقرأ أيضاً"), "اقرا ايضا");
         assert_eq!(fold("المقـــال"), "المقال");
+    }
+
+    #[test]
+    fn invisible_format_characters_leave_words_whole() {
+        assert_eq!(
+            collapse("Bundes\u{ad}tags\u{200b}wahl \u{feff}2025"),
+            "Bundes\u{ad}tagswahl 2025"
+        );
+        // Joiners and bidirectional marks are text.
+        assert_eq!(
+            collapse("می\u{200c}خواهم \u{200f}١٢"),
+            "می\u{200c}خواهم \u{200f}١٢"
+        );
     }
 
     #[test]
