@@ -120,6 +120,13 @@ impl Furniture {
                     let mut v = stack.pop().unwrap_or(0);
                     if el.name() == "p" {
                         v += long_paragraph_chars(node);
+                    } else if matches!(
+                        el.name(),
+                        "div" | "section" | "td" | "article" | "blockquote"
+                    ) {
+                        // Text written straight into a box (`<div>text<br>text</div>`, as Blogger
+                        // posts are) is running text too.
+                        v += direct_text_chars(node);
                     }
                     if v >= LONG_PARAGRAPH_CHARS * 4 {
                         protected_candidates.push((node.id(), v));
@@ -155,8 +162,31 @@ impl Furniture {
         if !self.protected.contains(&node.id()) {
             return true;
         }
-        // Protected wrappers are still dropped for their tag, for being hidden, or for comments.
-        JUNK_TAGS.contains(&el.name()) || el.attr("hidden").is_some() || names_comments(el)
+        // Protected wrappers are still dropped for their tag, for being hidden, or for comments;
+        // an `aside` or `header` that holds most of the page's prose and names itself nothing
+        // else is the page's content, whatever the tag says.
+        let names = component_names(el, true);
+        let misused_tag = matches!(el.name(), "aside" | "header")
+            && !STRONG_NEGATIVE.is_match(&names)
+            && !WEAK_NEGATIVE.is_match(&names);
+        (JUNK_TAGS.contains(&el.name()) && !misused_tag)
+            || el.attr("hidden").is_some()
+            || names_comments(el)
+    }
+}
+
+/// The text written directly in a box (its own text nodes, not its children's) when it is long
+/// enough to be running text, else 0.
+fn direct_text_chars(node: NodeRef<'_, Node>) -> usize {
+    let chars: usize = node
+        .children()
+        .filter_map(|c| c.value().as_text())
+        .map(|t| t.chars().filter(|c| !c.is_whitespace()).count())
+        .sum();
+    if chars >= LONG_PARAGRAPH_CHARS {
+        chars
+    } else {
+        0
     }
 }
 
@@ -721,7 +751,7 @@ fn render(root: NodeRef<'_, Node>, furniture: &Furniture, out: &mut Vec<String>)
                     }
                     // The rendered root was chosen for its prose: a link-heavy opening (an
                     // infobox) does not make it a link list.
-                    if node.id() != root.id() && is_link_list(node) {
+                    if node.id() != root.id() && is_link_list(node, furniture) {
                         continue;
                     }
                     let block = BLOCK_TAGS.contains(&name);
@@ -740,8 +770,10 @@ fn render(root: NodeRef<'_, Node>, furniture: &Furniture, out: &mut Vec<String>)
     r.flush(out);
 }
 
-/// A list or box that is mostly links (related articles, tags, menus): not article text.
-fn is_link_list(node: NodeRef<'_, Node>) -> bool {
+/// A list or box that is mostly links (related articles, tags, menus): not article text. Only
+/// what would be rendered counts: share buttons inside an article's box are furniture, not a
+/// reason to drop the box.
+fn is_link_list(node: NodeRef<'_, Node>, furniture: &Furniture) -> bool {
     let Some(el) = ElementRef::wrap(node) else {
         return false;
     };
@@ -763,6 +795,9 @@ fn is_link_list(node: NodeRef<'_, Node>) -> bool {
                 }
             }
             Node::Element(e) => {
+                if n.id() != node.id() && furniture.is_junk(n) {
+                    continue;
+                }
                 let link = in_link || e.name() == "a";
                 for c in n.children() {
                     stack.push((c, link));
@@ -931,6 +966,42 @@ mod tests {
                <p>{LONG}</p><p>{LONG}</p><p>{LONG}</p></div></body>"#
         );
         assert!(body(&html).iter().filter(|p| p.as_str() == LONG).count() == 3);
+    }
+
+    #[test]
+    fn share_buttons_inside_the_article_do_not_make_it_a_link_list() {
+        let shares: String = (0..8)
+            .map(|i| format!(r#"<li class="share-item"><a href="/s{i}">Click to share on network number {i}</a></li>"#))
+            .collect();
+        let html = format!(
+            r#"<body><div class="story"><div class="entry-content"><p><a href="/p">Someone</a> said something, and then more was said about it, at length.</p>
+               <p>A second short paragraph, with commas, of plain text.</p><div class="sharedaddy"><ul>{shares}</ul></div></div></div></body>"#
+        );
+        let b = body(&html);
+        assert!(b.iter().any(|p| p.starts_with("Someone said")), "{b:?}");
+        assert!(!b.iter().any(|p| p.contains("Click to share")), "{b:?}");
+    }
+
+    #[test]
+    fn text_written_straight_into_a_box_is_running_text() {
+        // Blogger posts: text and <br> in a div, the wrappers named after dates.
+        let lines = format!("{LONG}<br>{LONG}<br><br>{LONG}<br>{LONG}");
+        let html = format!(
+            r#"<body><div class="blog-posts"><div class="date-outer"><h2 class="date-header">Monday</h2><div class="date-posts">
+               <div class="post-body entry-content">{lines}</div></div></div></div>
+               <div class="sidebar"><p>A short note about the author of this blog.</p></div></body>"#
+        );
+        assert!(body(&html).iter().any(|p| p.contains(LONG)));
+    }
+
+    #[test]
+    fn an_aside_holding_the_article_is_the_article() {
+        let html = format!(
+            r#"<body><main><aside class="pa pa-direct-content"><section class="ar-detail">
+               <p>{LONG}</p><p>{LONG}</p><p>{LONG}</p><p>{LONG}</p></section></aside>
+               <aside class="site-sidebar"><p>{LONG}</p></aside></main></body>"#
+        );
+        assert_eq!(body(&html).len(), 4);
     }
 
     #[test]
