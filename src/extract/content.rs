@@ -181,7 +181,7 @@ fn direct_text_chars(node: NodeRef<'_, Node>) -> usize {
     let chars: usize = node
         .children()
         .filter_map(|c| c.value().as_text())
-        .map(|t| t.chars().filter(|c| !c.is_whitespace()).count())
+        .map(|t| text::text_weight(t))
         .sum();
     if chars >= LONG_PARAGRAPH_CHARS {
         chars
@@ -195,7 +195,7 @@ fn long_paragraph_chars(node: NodeRef<'_, Node>) -> usize {
     let (mut chars, mut link_chars) = (0usize, 0usize);
     for d in node.descendants() {
         if let Some(t) = d.value().as_text() {
-            let c = t.chars().filter(|c| !c.is_whitespace()).count();
+            let c = text::text_weight(t);
             chars += c;
             if d.ancestors()
                 .take_while(|a| a.id() != node.id())
@@ -454,7 +454,7 @@ fn collect_stats(
                 let Some(parent) = node.parent() else {
                     continue;
                 };
-                let chars = t.chars().filter(|c| !c.is_whitespace()).count();
+                let chars = text::text_weight(t);
                 let commas = t
                     .chars()
                     .filter(|c| matches!(c, ',' | '،' | '.' | '؛'))
@@ -788,7 +788,7 @@ fn is_link_list(node: NodeRef<'_, Node>, furniture: &Furniture) -> bool {
     while let Some((n, in_link)) = stack.pop() {
         match n.value() {
             Node::Text(t) => {
-                let c = t.chars().filter(|c| !c.is_whitespace()).count();
+                let c = text::text_weight(t);
                 chars += c;
                 if in_link {
                     link_chars += c;
@@ -1002,6 +1002,17 @@ mod tests {
                <aside class="site-sidebar"><p>{LONG}</p></aside></main></body>"#
         );
         assert_eq!(body(&html).len(), 4);
+    }
+
+    #[test]
+    fn chinese_paragraphs_are_running_text() {
+        // Short by character count, long by what they say: the wrapper named with "nav" that
+        // holds them is protected.
+        let p = "梁振英在接受质询前的发言中说，他从无任何存心隐瞒的意图，但必须承认自己有处理疏忽之处。";
+        let html = format!(
+            r#"<body><div id="container" class="lang-zh int-nav"><div class="story-body"><p>{p}</p><p>{p}</p><p>{p}</p></div></div></body>"#
+        );
+        assert_eq!(body(&html).len(), 3);
     }
 
     #[test]

@@ -59,6 +59,33 @@ pub fn fold(s: &str) -> String {
     collapse(&out)
 }
 
+/// How much text `s` holds, for weighing blocks against each other: its non-space characters,
+/// a Han, kana or Hangul character counting as three (a sentence of Chinese or Japanese has a
+/// third of the characters of the same sentence in a language written with an alphabet).
+pub fn text_weight(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            if c.is_whitespace() {
+                0
+            } else if is_ideographic(c) {
+                3
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+fn is_ideographic(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30ff}'   // hiragana, katakana
+        | '\u{3400}'..='\u{4dbf}' // CJK extension A
+        | '\u{4e00}'..='\u{9fff}' // CJK unified ideographs
+        | '\u{ac00}'..='\u{d7af}' // Hangul syllables
+        | '\u{f900}'..='\u{faff}' // CJK compatibility ideographs
+    )
+}
+
 /// The first `max` bytes of `s`, cut at a character boundary.
 pub fn prefix(s: &str, max: usize) -> &str {
     if s.len() <= max {
@@ -97,6 +124,13 @@ mod tests {
         assert_eq!(fold("Article suivant →"), "article suivant");
         assert_eq!(fold("إقرأ أيضاً"), "اقرا ايضا");
         assert_eq!(fold("المقـــال"), "المقال");
+    }
+
+    #[test]
+    fn ideographs_weigh_more() {
+        assert_eq!(text_weight("ab c"), 3);
+        assert_eq!(text_weight("梁振英"), 9);
+        assert_eq!(text_weight("الأمن"), 5);
     }
 
     #[test]
