@@ -317,6 +317,16 @@ pub const CHROME_CLASSES: &str = concat!(
     r"article-date|entry-date|article-info|article-header|entry-header|post-header"
 );
 
+/// The part of [`CHROME_CLASSES`] that names boxes which are never an article's text, read even
+/// in the loose second reading of a page: comments, sharing, consent, newsletters and sign-ups,
+/// advertising, recommendations and most-read lists, pop-ups.
+pub const CERTAIN_CHROME_CLASSES: &str = concat!(
+    r"comment|disqus|share|sharing|social|related|newsletter|subscri|cookie|consent|gdpr|",
+    r"advert|sponsor|promo|outbrain|taboola|most-?read|mostread|most-?viewed|popular|trending|",
+    r"recommend|read-?also|also-read|more-stories|more-news|signup|sign-up|modal|popup|",
+    r"jp-relatedposts|yarpp|addthis|sharedaddy|author-?bio|about-?author"
+);
+
 /// Class names that are chrome unless the box also names itself as the article
 /// ([`ARTICLE_CLASSES`]): `header`, `meta`, `sidebar`, ….
 pub const MAYBE_CHROME_CLASSES: &str = "header|menu|nav|tags|extra|aside|meta|hidden|author|date|masthead|banner|sidebar|widget|footer";

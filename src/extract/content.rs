@@ -100,10 +100,28 @@ const LONG_PARAGRAPH_CHARS: usize = 80;
 /// exclude it.
 pub struct Furniture {
     protected: HashSet<NodeId>,
+    reading: Reading,
+}
+
+/// How strictly class names mark furniture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// Every chrome name of the vocabulary counts.
+    Strict,
+    /// Only the names of boxes that are never an article's text count (comments, sharing,
+    /// consent, newsletters, advertising, recommendations, pop-ups): the second reading of a page
+    /// whose strict reading found little, where a wrapper named `meta`, `caption` or `date` may
+    /// hold the article (readability retries the same way).
+    Loose,
 }
 
 impl Furniture {
     pub fn of(doc: &Html) -> Self {
+        Self::reading(doc, Reading::Strict)
+    }
+
+    /// The furniture of `doc` in the given reading.
+    pub fn reading(doc: &Html, reading: Reading) -> Self {
         let mut protected_candidates: Vec<(NodeId, usize)> = Vec::new();
         let mut stack: Vec<usize> = vec![0];
         for edge in doc.tree.root().traverse() {
@@ -143,7 +161,7 @@ impl Furniture {
             .filter(|(_, v)| v * 2 >= total)
             .map(|(id, _)| id)
             .collect();
-        Furniture { protected }
+        Furniture { protected, reading }
     }
 
     /// Whether this element and its subtree are furniture.
@@ -151,10 +169,10 @@ impl Furniture {
         let Some(el) = node.value().as_element() else {
             return false;
         };
-        let junk = if id_is_own_heading(node) {
-            is_junk_named(el, &component_names(el, false))
-        } else {
-            is_junk(el)
+        let hints = component_names(el, !id_is_own_heading(node));
+        let junk = match self.reading {
+            Reading::Strict => is_junk_named(el, &hints),
+            Reading::Loose => is_junk_loosely(el, &hints),
         };
         if !junk {
             return false;
@@ -210,6 +228,14 @@ fn long_paragraph_chars(node: NodeRef<'_, Node>) -> usize {
     } else {
         0
     }
+}
+
+/// [`is_junk_named`] in the loose reading: tags, hidden boxes and landmark roles as always, but
+/// only the class names of boxes that are never article text.
+fn is_junk_loosely(el: &scraper::node::Element, hints: &str) -> bool {
+    static CERTAIN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(vocab::CERTAIN_CHROME_CLASSES).unwrap());
+    is_junk_named(el, "") || (!hints.is_empty() && CERTAIN.is_match(hints))
 }
 
 /// Whether an element, by itself, is furniture rather than article text.
@@ -390,24 +416,95 @@ impl Stats {
 #[derive(Debug, Default)]
 pub struct BodyText {
     pub paragraphs: Vec<String>,
+    /// Headlines that are links around the chosen box (teasers, when there are several).
+    pub teasers: usize,
 }
 
-/// Finds and renders the article body with the generic scorer.
+/// Below this much text (see [`text::text_weight`]), the strict reading is read again loosely.
+const ENOUGH_TEXT: usize = 500;
+
+/// Finds and renders the article body with the generic scorer: the strict reading, and when it
+/// finds little, the loose one, kept when it finds an article where the strict one found
+/// (almost) nothing.
 pub fn generic_body(doc: &Html) -> BodyText {
-    let furniture = Furniture::of(doc);
+    let strict = read_body(doc, &Furniture::reading(doc, Reading::Strict));
+    let found = weight_of(&strict.paragraphs);
+    if found >= ENOUGH_TEXT {
+        return strict;
+    }
+    let loose = read_body(doc, &Furniture::reading(doc, Reading::Loose));
+    if prefer_loose(&strict, &loose, found) {
+        loose
+    } else {
+        strict
+    }
+}
+
+/// Whether the loose reading found the article the strict one missed: twice the text at least,
+/// prose rather than a list of teasers, and holding what the strict reading had found.
+fn prefer_loose(strict: &BodyText, loose: &BodyText, found: usize) -> bool {
+    let more = weight_of(&loose.paragraphs);
+    if more < found * 2 || more < MIN_LOOSE_TEXT {
+        return false;
+    }
+    let prose = loose
+        .paragraphs
+        .iter()
+        .filter(|p| text::text_weight(p) >= LONG_PARAGRAPH_CHARS)
+        .count();
+    // A listing: a linked headline for every few paragraphs.
+    if loose.teasers >= MIN_TEASERS && loose.teasers * 3 >= prose {
+        return false;
+    }
+    let kept = strict
+        .paragraphs
+        .iter()
+        .filter(|p| loose.paragraphs.contains(p))
+        .count();
+    prose >= 1 && kept * 2 >= strict.paragraphs.len()
+}
+
+/// The least text a loose reading must find to be taken.
+const MIN_LOOSE_TEXT: usize = 150;
+/// Headlines that are links, in the chosen box, that make it a listing of teasers.
+const MIN_TEASERS: usize = 3;
+
+fn weight_of(paragraphs: &[String]) -> usize {
+    paragraphs.iter().map(|p| text::text_weight(p)).sum()
+}
+
+/// One reading of the page: the best box, its siblings, rendered.
+fn read_body(doc: &Html, furniture: &Furniture) -> BodyText {
     let root = body_root(doc);
-    let (order, parents, stats) = collect_stats(root, &furniture);
+    let (order, parents, stats) = collect_stats(root, furniture);
     let Some((top, scores)) = best_candidate(doc, &order, &parents, &stats) else {
         return BodyText::default();
     };
-    let nodes = with_siblings(doc, top, &stats, &scores, &furniture);
+    let nodes = with_siblings(doc, top, &stats, &scores, furniture);
     let mut paragraphs = Vec::new();
     for id in nodes {
         if let Some(node) = doc.tree.get(id) {
-            render(node, &furniture, &mut paragraphs);
+            render(node, furniture, &mut paragraphs);
         }
     }
-    BodyText { paragraphs }
+    // The box around the chosen one: a listing's item sits among its fellow teasers.
+    let teasers = doc
+        .tree
+        .get(top)
+        .and_then(|n| n.parent())
+        .map_or(0, linked_headlines);
+    BodyText {
+        paragraphs,
+        teasers,
+    }
+}
+
+/// Headings whose text is a link, in a box: the teasers of a listing.
+fn linked_headlines(node: NodeRef<'_, Node>) -> usize {
+    static LINKED: LazyLock<Selector> = LazyLock::new(|| {
+        Selector::parse("h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3").unwrap()
+    });
+    ElementRef::wrap(node).map_or(0, |el| el.select(&LINKED).count())
 }
 
 /// Renders the elements a site rule selected.
@@ -417,7 +514,10 @@ pub fn selected_body(doc: &Html, selector: &Selector) -> BodyText {
     for el in doc.select(selector) {
         render(*el, &furniture, &mut paragraphs);
     }
-    BodyText { paragraphs }
+    BodyText {
+        paragraphs,
+        teasers: 0,
+    }
 }
 
 fn body_root(doc: &Html) -> NodeRef<'_, Node> {
@@ -1013,6 +1113,50 @@ mod tests {
             r#"<body><div id="container" class="lang-zh int-nav"><div class="story-body"><p>{p}</p><p>{p}</p><p>{p}</p></div></div></body>"#
         );
         assert_eq!(body(&html).len(), 3);
+    }
+
+    #[test]
+    fn a_second_reading_finds_an_article_in_a_box_named_like_chrome() {
+        let html = format!(
+            r#"<body><section id="mainContent"><div class="row" id="titleAndMetas"><h1>Title</h1>
+               <div id="articleContent"><p>{LONG}</p><p>{LONG}</p></div></div></section>
+               <footer><p>Contact us, imprint and legal notices of this site.</p></footer></body>"#
+        );
+        assert_eq!(
+            generic_body(&Html::parse_document(&html)).paragraphs.len(),
+            2
+        );
+    }
+
+    #[test]
+    fn the_second_reading_takes_no_listing_and_no_wall() {
+        let text = |ps: &[&str], teasers| BodyText {
+            paragraphs: ps.iter().map(|p| p.to_string()).collect(),
+            teasers,
+        };
+        let nothing = text(&[], 0);
+        // An article where there was nothing.
+        assert!(prefer_loose(&nothing, &text(&[LONG, LONG], 0), 0));
+        // Teasers around the box, a linked headline for every paragraph or so: a listing.
+        assert!(!prefer_loose(&nothing, &text(&[LONG, LONG, LONG], 4), 0));
+        // An article with a few linked headings in it is still an article.
+        assert!(prefer_loose(&nothing, &text(&[LONG; 12], 3), 0));
+        // Not twice what the strict reading found, or not holding it: the strict one stays.
+        let short = text(
+            &["A short intro, with a comma, that is the article itself."],
+            0,
+        );
+        assert!(!prefer_loose(&short, &text(&[LONG], 0), 60));
+        assert!(!prefer_loose(&short, &text(&[LONG, LONG, LONG], 0), 60));
+        // A cookie wall is furniture in both readings.
+        let wall = format!(
+            r#"<body><div class="cookie-consent-wall"><p>{LONG}</p><p>{LONG}</p></div></body>"#
+        );
+        assert!(
+            generic_body(&Html::parse_document(&wall))
+                .paragraphs
+                .is_empty()
+        );
     }
 
     #[test]
