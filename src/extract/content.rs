@@ -703,7 +703,63 @@ fn best_candidate(
         .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
         .map(|(id, _)| *id)?;
     let top = common_ancestor_of_rivals(top, &scores, parents);
+    let top = with_nearby_chunks(top, &scores, parents, stats);
     Some((top, scores))
+}
+
+/// An article split into chunks by its page builder (`<div class="component">` after
+/// `<div class="component">`, inline elements between): when a close ancestor of the chosen box
+/// (three levels at most) also holds another chunk that scores at least half as well, reads as
+/// prose (few links) and is not part of the chosen box, that ancestor holds the article.
+fn with_nearby_chunks(
+    top: NodeId,
+    scores: &HashMap<NodeId, f64>,
+    parents: &HashMap<NodeId, NodeId>,
+    stats: &HashMap<NodeId, Stats>,
+) -> NodeId {
+    const LEVELS: usize = 3;
+    const RIVAL_SHARE: f64 = 0.5;
+    const PROSE_LINK_DENSITY: f64 = 0.3;
+    let best = scores.get(&top).copied().unwrap_or(0.0);
+    if best <= 0.0 {
+        return top;
+    }
+    let is_within = |node: NodeId, ancestor: NodeId| {
+        let mut cur = Some(node);
+        while let Some(c) = cur {
+            if c == ancestor {
+                return true;
+            }
+            cur = parents.get(&c).copied();
+        }
+        false
+    };
+    let mut chosen = top;
+    let mut ancestor = parents.get(&top).copied();
+    for _ in 0..LEVELS {
+        let Some(a) = ancestor else { break };
+        if !parents.contains_key(&a) {
+            // The page root itself.
+            break;
+        }
+        let prose = |id: &NodeId| {
+            stats
+                .get(id)
+                .is_some_and(|s| s.link_density() < PROSE_LINK_DENSITY)
+        };
+        let rival = scores.iter().any(|(id, sc)| {
+            *sc >= best * RIVAL_SHARE
+                && !is_within(*id, chosen)
+                && !is_within(chosen, *id)
+                && is_within(*id, a)
+                && prose(id)
+        });
+        if rival && prose(&a) {
+            chosen = a;
+        }
+        ancestor = parents.get(&a).copied();
+    }
+    chosen
 }
 
 /// Articles split into chunks (`<div class="chunk">` after `<div class="chunk">`, ads between)
@@ -1157,6 +1213,24 @@ mod tests {
                 .paragraphs
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn an_article_in_chunks_is_read_whole() {
+        let second = "The second part of the story goes on, with commas, after the advertisement placed by the page builder.";
+        let html = format!(
+            r#"<body><div class="story"><div class="component"><div class="component-content"><p>{LONG}</p><p>{LONG}</p><p>{LONG}</p></div></div>
+               <div class="ad-slot">Advertisement</div>
+               <div class="component"><div class="component-content"><p>{second}</p><p>{second}</p></div></div></div>
+               <div class="sidebar"><p>A short note about the newsletter.</p></div></body>"#
+        );
+        let b = body(&html);
+        assert_eq!(
+            b.iter().filter(|p| p.as_str() == second).count(),
+            2,
+            "{b:?}"
+        );
+        assert!(!b.iter().any(|p| p.contains("newsletter")), "{b:?}");
     }
 
     #[test]
