@@ -854,7 +854,7 @@ fn with_siblings(
             .is_some_and(|sc| sc + bonus >= threshold)
         {
             true
-        } else if el.name() == "p" {
+        } else if el.name() == "p" || wraps_paragraphs_only(sib) {
             (s.chars > 80 && ld < 0.25) || (s.chars > 0 && ld == 0.0 && ends_sentence(sib))
         } else {
             same_class && s.chars * 3 > top_chars && ld < 0.25
@@ -864,6 +864,27 @@ fn with_siblings(
         }
     }
     out
+}
+
+/// A box that only wraps a paragraph or two (`<div class="firstPar"><p>…</p></div>`): a
+/// paragraph, for the sibling rule.
+fn wraps_paragraphs_only(node: NodeRef<'_, Node>) -> bool {
+    let Some(el) = node.value().as_element() else {
+        return false;
+    };
+    if !matches!(el.name(), "div" | "section") {
+        return false;
+    }
+    let mut paragraphs = 0;
+    for c in node.children() {
+        match c.value() {
+            Node::Element(e) if e.name() == "p" => paragraphs += 1,
+            Node::Element(_) => return false,
+            Node::Text(t) if !t.trim().is_empty() => return false,
+            _ => {}
+        }
+    }
+    (1..=2).contains(&paragraphs)
 }
 
 fn ends_sentence(node: NodeRef<'_, Node>) -> bool {
@@ -1231,6 +1252,18 @@ mod tests {
             "{b:?}"
         );
         assert!(!b.iter().any(|p| p.contains("newsletter")), "{b:?}");
+    }
+
+    #[test]
+    fn an_opening_in_boxes_of_one_paragraph_is_kept() {
+        let opening = "Emergency services were called to the restaurant on Sunday evening, after a diner fell ill.";
+        let html = format!(
+            r#"<body><div id="mainBodyArea"><div class="firstPar"><p>{opening}</p></div>
+               <div class="secondPar"><p>{opening}</p></div>
+               <div class="body"><p>{LONG}</p><p>{LONG}</p><p>{LONG}</p><p>{LONG}</p></div></div></body>"#
+        );
+        let b = body(&html);
+        assert_eq!(b.first().map(String::as_str), Some(opening), "{b:?}");
     }
 
     #[test]
