@@ -300,11 +300,13 @@ pub const POST_NAVIGATION_NAMES: &[&str] = &[
 ];
 
 /// Class names (as `|` alternatives, matched in lower-cased `class` and `id`) of boxes that are
-/// never article text: comments, sharing, newsletters, consent, advertising, recommendations,
+/// never article text: comments, sharing, newsletters, consent and privacy banners (`dsgvo`,
+/// the German GDPR), advertising, recommendations,
 /// tags, bylines and dates, navigation and pagination (readability's "unlikely candidates",
 /// trafilatura's `xpaths.py` discard lists, and what WordPress and news themes name them).
 pub const CHROME_CLASSES: &str = concat!(
-    r"comment|disqus|share|sharing|social|related|newsletter|subscri|cookie|consent|gdpr|",
+    r"comment|disqus|share|sharing|social|related|newsletter|subscri|cookie|consent|gdpr|dsgvo|",
+    r"privacy|",
     r"advert|sponsor|promo|outbrain|taboola|breadcrumb|most-?read|mostread|most-?viewed|",
     r"popular|trending|ticker|recommend|read-?also|readmore|read-more|lire-aussi|also-read|",
     r"more-stories|more-news|post-tags|tags-?list|tag-?list|tagcloud|keywords|author-?bio|",
@@ -321,7 +323,8 @@ pub const CHROME_CLASSES: &str = concat!(
 /// in the loose second reading of a page: comments, sharing, consent, newsletters and sign-ups,
 /// advertising, recommendations and most-read lists, pop-ups.
 pub const CERTAIN_CHROME_CLASSES: &str = concat!(
-    r"comment|disqus|share|sharing|social|related|newsletter|subscri|cookie|consent|gdpr|",
+    r"comment|disqus|share|sharing|social|related|newsletter|subscri|cookie|consent|gdpr|dsgvo|",
+    r"privacy|",
     r"advert|sponsor|promo|outbrain|taboola|most-?read|mostread|most-?viewed|popular|trending|",
     r"recommend|read-?also|also-read|more-stories|more-news|signup|sign-up|modal|popup|",
     r"jp-relatedposts|yarpp|addthis|sharedaddy|author-?bio|about-?author"

@@ -434,10 +434,32 @@ pub fn generic_body(doc: &Html) -> BodyText {
     }
     let loose = read_body(doc, &Furniture::reading(doc, Reading::Loose));
     if prefer_loose(&strict, &loose, found) {
-        loose
-    } else {
-        strict
+        return loose;
     }
+    if found == 0 && weight_of(&loose.paragraphs) == 0 {
+        return noscript_body(doc).unwrap_or(strict);
+    }
+    strict
+}
+
+/// The article a page shows readers without scripts: pages drawn by scripts (Blogger's dynamic
+/// views) put their text in `<noscript>`, which the parser keeps as raw text. Read only when
+/// nothing else on the page is an article; the largest `<noscript>` is parsed on its own.
+fn noscript_body(doc: &Html) -> Option<BodyText> {
+    static NOSCRIPT: LazyLock<Selector> = LazyLock::new(|| Selector::parse("noscript").unwrap());
+    const MIN_NOSCRIPT_BYTES: usize = 500;
+    let markup = doc
+        .select(&NOSCRIPT)
+        .map(|n| n.text().collect::<String>())
+        .filter(|t| t.len() >= MIN_NOSCRIPT_BYTES && t.contains('<'))
+        .max_by_key(String::len)?;
+    let inner = Html::parse_document(&markup);
+    let body = read_body(&inner, &Furniture::reading(&inner, Reading::Strict));
+    let prose = body
+        .paragraphs
+        .iter()
+        .any(|p| text::text_weight(p) >= LONG_PARAGRAPH_CHARS);
+    (prose && weight_of(&body.paragraphs) >= MIN_LOOSE_TEXT).then_some(body)
 }
 
 /// Whether the loose reading found the article the strict one missed: twice the text at least,
@@ -1264,6 +1286,27 @@ mod tests {
         );
         let b = body(&html);
         assert_eq!(b.first().map(String::as_str), Some(opening), "{b:?}");
+    }
+
+    #[test]
+    fn a_page_drawn_by_scripts_is_read_from_its_noscript() {
+        let inner = format!(
+            r#"<div class="post"><h3>Title</h3><div class="post-body"><p>{LONG}</p><p>{LONG}</p><p>{LONG}</p><p>{LONG}</p></div></div>"#
+        );
+        let html = format!(
+            r#"<body><div id="app" class="loading"></div><noscript>{inner}</noscript><script>render()</script></body>"#
+        );
+        assert_eq!(
+            generic_body(&Html::parse_document(&html)).paragraphs.len(),
+            4
+        );
+        // A noscript that says only to turn scripts on is no article.
+        let html = r#"<body><div id="app"></div><noscript><p>Please enable JavaScript to view this site.</p></noscript></body>"#;
+        assert!(
+            generic_body(&Html::parse_document(html))
+                .paragraphs
+                .is_empty()
+        );
     }
 
     #[test]
