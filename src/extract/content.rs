@@ -731,7 +731,7 @@ fn best_candidate(
 
 /// An article split into chunks by its page builder (`<div class="component">` after
 /// `<div class="component">`, inline elements between): when a close ancestor of the chosen box
-/// (three levels at most) also holds another chunk that scores at least half as well, reads as
+/// (five levels at most) also holds another chunk that scores at least half as well, reads as
 /// prose (few links) and is not part of the chosen box, that ancestor holds the article.
 fn with_nearby_chunks(
     top: NodeId,
@@ -739,7 +739,7 @@ fn with_nearby_chunks(
     parents: &HashMap<NodeId, NodeId>,
     stats: &HashMap<NodeId, Stats>,
 ) -> NodeId {
-    const LEVELS: usize = 3;
+    const LEVELS: usize = 5;
     const RIVAL_SHARE: f64 = 0.5;
     const PROSE_LINK_DENSITY: f64 = 0.3;
     let best = scores.get(&top).copied().unwrap_or(0.0);
