@@ -90,19 +90,18 @@ pub fn extract(doc: &Html, url: &Url, opts: &ExtractOptions<'_>) -> Article {
     }
 }
 
-/// Uses the JSON-LD `articleBody` only when the page itself yielded next to nothing.
+/// Uses the JSON-LD `articleBody` when the page's own text holds less than a third of it: the
+/// publisher declares the article's text there, and a page drawn by scripts, or showing a
+/// teaser, holds only a part of it in its markup.
 fn prefer_structured_body(paragraphs: Vec<String>, structured: Option<&str>) -> Vec<String> {
     let dom_chars: usize = paragraphs.iter().map(|p| p.chars().count()).sum();
     match structured {
-        Some(s)
-            if dom_chars < 200 && s.chars().count() > dom_chars * 2 && s.chars().count() > 200 =>
-        {
-            s.split("\n\n")
-                .flat_map(|p| p.split('\n'))
-                .map(text::collapse)
-                .filter(|p| !p.is_empty())
-                .collect()
-        }
+        Some(s) if s.chars().count() > 200 && s.chars().count() > dom_chars * 3 => s
+            .split("\n\n")
+            .flat_map(|p| p.split('\n'))
+            .map(text::collapse)
+            .filter(|p| !p.is_empty())
+            .collect(),
         _ => paragraphs,
     }
 }
@@ -110,4 +109,27 @@ fn prefer_structured_body(paragraphs: Vec<String>, structured: Option<&str>) -> 
 /// Parses and extracts in one step.
 pub fn extract_html(html: &str, url: &Url, opts: &ExtractOptions<'_>) -> Article {
     extract(&parse(html), url, opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_declared_article_body_stands_in_for_a_page_that_shows_a_part() {
+        let full = "Tras seis derrotas consecutivas, el equipo volvió a puntuar en su lucha por la salvación. "
+            .repeat(8);
+        let teaser =
+            vec!["Tras seis derrotas consecutivas, el equipo volvió a puntuar.".to_string()];
+        let got = prefer_structured_body(teaser.clone(), Some(&full));
+        assert_eq!(got, vec![text::collapse(&full)]);
+        // The page's own text, when it holds a fair part of it, stays.
+        let page: Vec<String> = vec![full[..full.len() / 2].to_string()];
+        assert_eq!(prefer_structured_body(page.clone(), Some(&full)), page);
+        // A short declaration never replaces anything.
+        assert_eq!(
+            prefer_structured_body(teaser.clone(), Some("Short.")),
+            teaser
+        );
+    }
 }
