@@ -13,7 +13,8 @@
 //!    named "Post navigation", «تصفح المقالات», …), the link its classes mark as next or the one
 //!    beside a recognisable previous link; a pair of links whose classes say next and previous;
 //!    the newer of two dated links alone in their box;
-//! 5. **word**: a bare "Next", «التالي», «Suivant» or "Next page" as the link's own text;
+//! 5. **word**: a bare "Next", «التالي», «Suivant» or "Next page" as the link's own text, with a
+//!    headline, a post navigation, `rel="next"` or a recognisable previous link beside it;
 //! 6. **rel-next** on a `<link>` in the head.
 //!
 //! Every step but the first refuses: the page itself and its other pages (page parameters,

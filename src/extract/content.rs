@@ -309,7 +309,7 @@ fn is_main_wrapper(hints: &str) -> bool {
 /// The names an element gives itself, lower-cased: its class tokens (and id), without the tokens
 /// that describe a state (`has-comments`, `comments-enabled`: see [`vocab::STATE_CLASS_PREFIXES`]).
 /// What the chrome vocabulary is matched against.
-pub fn component_names(el: &scraper::node::Element, with_id: bool) -> String {
+fn component_names(el: &scraper::node::Element, with_id: bool) -> String {
     let mut s = String::new();
     let classes = el.attr("class").unwrap_or("").split_ascii_whitespace();
     let id = el.attr("id").filter(|_| with_id);
