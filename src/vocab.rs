@@ -2,7 +2,7 @@
 //! names of page chrome, by role and language, each list with where its words come from.
 //!
 //! Discovery and extraction read these lists and keep none of their own. Labels are compared in
-//! folded form ([`fold`]: case, hamza and alif forms, alif maqsura, ta marbuta, tatweel, harakat,
+//! folded form (`extract::text::fold`: case, hamza and alif forms, alif maqsura, ta marbuta, tatweel, harakat,
 //! punctuation and arrows ignored), so «الخبر التالى», «الخبر التالي» and "Next Post →" each
 //! appear once. A label matches a text that is the label, or begins with it as whole words.
 //!

@@ -1,7 +1,7 @@
 //! Next-article discovery, pure: a parsed page and its URL give the link to follow, if any, how it
 //! was found, and the candidates refused on the way (for the `-vv` log).
 //!
-//! Links are read as they render ([`reading`]) and weighed in this order; the first step that
+//! Links are read as they render (`reading`) and weighed in this order; the first step that
 //! finds a link wins:
 //! 1. the user's `--next-selector`;
 //! 2. **label**: a link that says it leads to the next or newer article: a line of its text, its
