@@ -363,6 +363,9 @@ pub const STATE_CLASS_SUFFIXES: &[&str] = &[
     "-allowed",
     "-loaded",
     "-count",
+    // Drupal core marks a node promoted to the front page (`node--promoted`): a publishing
+    // flag, not a promotion box.
+    "-promoted",
 ];
 
 /// Class words (a class split at `-` and `_`) that mark advertising on their own.

@@ -521,12 +521,24 @@ fn read_body(doc: &Html, furniture: &Furniture) -> BodyText {
     }
 }
 
+/// Headlines that are links, or links holding a headline: a list of posts or teasers has one each.
+static LINKED_HEADLINES: LazyLock<Selector> = LazyLock::new(|| {
+    Selector::parse("h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3").unwrap()
+});
+
 /// Headings whose text is a link, in a box: the teasers of a listing.
 fn linked_headlines(node: NodeRef<'_, Node>) -> usize {
-    static LINKED: LazyLock<Selector> = LazyLock::new(|| {
-        Selector::parse("h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3").unwrap()
-    });
-    ElementRef::wrap(node).map_or(0, |el| el.select(&LINKED).count())
+    ElementRef::wrap(node).map_or(0, |el| el.select(&LINKED_HEADLINES).count())
+}
+
+/// [`linked_headlines`] outside page furniture: those among the kept elements (`kept` maps each
+/// kept element to its parent).
+fn kept_linked_headlines(doc: &Html, id: NodeId, kept: &HashMap<NodeId, NodeId>) -> usize {
+    doc.tree.get(id).and_then(ElementRef::wrap).map_or(0, |el| {
+        el.select(&LINKED_HEADLINES)
+            .filter(|h| kept.contains_key(&h.id()))
+            .count()
+    })
 }
 
 /// Renders the elements a site rule selected.
@@ -577,10 +589,7 @@ fn collect_stats(
                     continue;
                 };
                 let chars = text::text_weight(t);
-                let commas = t
-                    .chars()
-                    .filter(|c| matches!(c, ',' | '،' | '.' | '؛'))
-                    .count();
+                let commas = t.chars().filter(|&c| is_clause_mark(c)).count();
                 let s = own.entry(parent.id()).or_default();
                 s.chars += chars;
                 s.commas += commas;
@@ -606,6 +615,15 @@ fn collect_stats(
     (order, parents, stats)
 }
 
+/// Punctuation that ends a clause or a sentence, in the scripts articles are written in: prose
+/// has many, menus and lists of links few. Chinese and Japanese write `，` `、` `。`.
+fn is_clause_mark(c: char) -> bool {
+    matches!(
+        c,
+        ',' | '.' | '،' | '؛' | '，' | '、' | '。' | '．' | '﹐' | '︐' | '︑'
+    )
+}
+
 fn tag_weight(name: &str) -> f64 {
     match name {
         "article" => 10.0,
@@ -616,6 +634,22 @@ fn tag_weight(name: &str) -> f64 {
         _ => 0.0,
     }
 }
+
+/// What a box's names add to what its paragraphs earned. A name that promises the article
+/// (`article-body`, `entry-content`) counts in full once the box holds a few sentences
+/// ([`NAMED_BOX_CHARS`]), less below, so a one-line box named for the article
+/// (`ArticleNoteBox`, a paywall offer) never outranks the prose beside it. Names of chrome
+/// count in full.
+fn names_weight(class_weight: f64, chars: usize) -> f64 {
+    if class_weight > 0.0 {
+        class_weight * (chars as f64 / NAMED_BOX_CHARS as f64).min(1.0)
+    } else {
+        class_weight
+    }
+}
+
+/// Text (in [`text::text_weight`] units) a box needs before its article-like name counts in full.
+const NAMED_BOX_CHARS: usize = 400;
 
 fn class_weight(el: &scraper::node::Element) -> f64 {
     let hints = class_and_id(el);
@@ -666,17 +700,8 @@ fn best_candidate(
     parents: &HashMap<NodeId, NodeId>,
     stats: &HashMap<NodeId, Stats>,
 ) -> Option<(NodeId, HashMap<NodeId, f64>)> {
-    let mut scores: HashMap<NodeId, f64> = HashMap::new();
-    let initial = |id: NodeId| -> f64 {
-        doc.tree
-            .get(id)
-            .and_then(|n| {
-                n.value()
-                    .as_element()
-                    .map(|e| tag_weight(e.name()) + class_weight(e))
-            })
-            .unwrap_or(0.0)
-    };
+    // What each box's paragraphs earn it; its tag and names are added once at the end.
+    let mut content: HashMap<NodeId, f64> = HashMap::new();
     for &id in order {
         let Some(node) = doc.tree.get(id) else {
             continue;
@@ -709,15 +734,23 @@ fn best_candidate(
                 1 => 2.0,
                 l => l as f64 * 3.0,
             };
-            *scores.entry(a).or_insert_with(|| initial(a)) += score / divider;
+            *content.entry(a).or_default() += score / divider;
             ancestor = parents.get(&a).copied();
         }
     }
-    let scores: HashMap<NodeId, f64> = scores
+    let chars_of = |id: NodeId| stats.get(&id).map_or(0, |s| s.chars);
+    let scores: HashMap<NodeId, f64> = content
         .into_iter()
-        .map(|(id, score)| {
+        .map(|(id, earned)| {
+            let named = doc
+                .tree
+                .get(id)
+                .and_then(|n| n.value().as_element())
+                .map_or(0.0, |e| {
+                    tag_weight(e.name()) + names_weight(class_weight(e), chars_of(id))
+                });
             let ld = stats.get(&id).map_or(0.0, Stats::link_density);
-            (id, score * (1.0 - ld))
+            (id, (earned + named) * (1.0 - ld))
         })
         .collect();
     let top = scores
@@ -725,7 +758,7 @@ fn best_candidate(
         .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
         .map(|(id, _)| *id)?;
     let top = common_ancestor_of_rivals(top, &scores, parents);
-    let top = with_nearby_chunks(top, &scores, parents, stats);
+    let top = with_nearby_chunks(doc, top, &scores, parents, stats);
     Some((top, scores))
 }
 
@@ -734,6 +767,7 @@ fn best_candidate(
 /// (five levels at most) also holds another chunk that scores at least half as well, reads as
 /// prose (few links) and is not part of the chosen box, that ancestor holds the article.
 fn with_nearby_chunks(
+    doc: &Html,
     top: NodeId,
     scores: &HashMap<NodeId, f64>,
     parents: &HashMap<NodeId, NodeId>,
@@ -769,8 +803,13 @@ fn with_nearby_chunks(
                 .get(id)
                 .is_some_and(|s| s.link_density() < PROSE_LINK_DENSITY)
         };
+        // Twins of the chosen box count whatever their score, unless the ancestor is a list
+        // of posts, each under its own linked headline (a blog's front page).
+        let twins_count = || kept_linked_headlines(doc, a, parents) < 2;
         let rival = scores.iter().any(|(id, sc)| {
-            *sc >= best * RIVAL_SHARE
+            let rivals =
+                *sc >= best * RIVAL_SHARE || (*sc > 0.0 && is_twin(doc, *id, top) && twins_count());
+            rivals
                 && !is_within(*id, chosen)
                 && !is_within(chosen, *id)
                 && is_within(*id, a)
@@ -782,6 +821,25 @@ fn with_nearby_chunks(
         ancestor = parents.get(&a).copied();
     }
     chosen
+}
+
+/// Whether two boxes are made by the same template: the same tag with the same class names
+/// (`<div class="story-body story-body-1">` and `… story-body-2`: digits aside). A page builder
+/// that splits an article into sections writes each the same way.
+fn is_twin(doc: &Html, a: NodeId, b: NodeId) -> bool {
+    let element = |id| doc.tree.get(id).and_then(|n| n.value().as_element());
+    let (Some(a), Some(b)) = (element(a), element(b)) else {
+        return false;
+    };
+    let family = |e: &scraper::node::Element| {
+        e.attr("class")
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_ascii_digit())
+            .collect::<String>()
+    };
+    let fa = family(a);
+    a.name() == b.name() && !fa.trim().is_empty() && fa == family(b)
 }
 
 /// Articles split into chunks (`<div class="chunk">` after `<div class="chunk">`, ads between)
@@ -1332,6 +1390,75 @@ mod tests {
             r#"<body><article><p>{LONG}</p></article><div id="comments" class="comments-area"><ol>{comments}</ol></div></body>"#
         );
         assert_eq!(body(&html).len(), 1);
+    }
+
+    #[test]
+    fn publishing_flags_name_no_chrome() {
+        // Drupal marks a node promoted to the front page: a flag, not a promotion box.
+        let doc = Html::parse_fragment(
+            r#"<article class="node node--type-article node--promoted node--view-mode-full"></article>"#,
+        );
+        let article = doc
+            .select(&Selector::parse("article").unwrap())
+            .next()
+            .unwrap();
+        assert!(!is_junk(article.value()));
+        let doc = Html::parse_fragment(r#"<div class="promo-box"></div>"#);
+        let promo = doc.select(&Selector::parse("div").unwrap()).next().unwrap();
+        assert!(is_junk(promo.value()));
+    }
+
+    #[test]
+    fn japanese_punctuation_counts_as_prose() {
+        // Clauses end in 、 and 。; the lists of places are links. A one-line offer in a box
+        // named for the article must not outrank them.
+        let places: String = (0..12)
+            .map(|i| match i % 2 {
+                0 => format!(r#"<a href="/topics/{i}">町名{i}</a>、"#),
+                _ => format!("村名{i}、"),
+            })
+            .collect();
+        let html = format!(
+            r#"<body><div class="ArticleNoteBox"><p>【キャンペーン】有料記事読み放題！今なら月額100円！詳しくはこちら</p></div>
+               <main><div class="k1"><p><a href="/t/a">気象庁</a>は13日、午後9時19分ごろ、日向灘で震度5弱の地震があったと発表した。震源の深さは約30キロと推定される。</p>
+               <p>各地の震度は次のとおり。</p><p>宮崎県：{places}</p><p>熊本県：{places}</p><p>大分県：{places}</p></div></main></body>"#
+        );
+        let b = body(&html);
+        assert!(b.iter().any(|p| p.starts_with("気象庁は13日")), "{b:?}");
+        assert!(!b.iter().any(|p| p.contains("キャンペーン")), "{b:?}");
+    }
+
+    #[test]
+    fn an_article_in_twin_sections_is_read_whole() {
+        // The opening in one section, the rest in its twin after a related-links module: the
+        // twin is the article's, whatever its share of the text.
+        let rest: String = (0..8).map(|i| format!("<p>{LONG} Part {i}.</p>")).collect();
+        let html = format!(
+            r#"<body><article id="story"><h1>Headline</h1>
+               <div class="story-wrap"><div class="story-body story-body-1"><p>The opening paragraph, with the news in it, told plainly.</p></div></div>
+               <aside class="related"><h2><a href="/x">Another story</a></h2></aside>
+               <div class="story-wrap"><div class="story-body story-body-2">{rest}</div></div></article></body>"#
+        );
+        let b = body(&html);
+        assert!(b[0].starts_with("The opening paragraph"), "{b:?}");
+        assert_eq!(b.len(), 9, "{b:?}");
+        // On a blog's front page the twins are posts, each under its linked headline: the
+        // article is the one post, not the page.
+        let post = |n: usize, paragraphs: usize| {
+            let text: String = (0..paragraphs)
+                .map(|i| format!("<p>{LONG} Post {n}, {i}.</p>"))
+                .collect();
+            format!(
+                r#"<div class="post"><h2><a href="/p{n}">Post {n}</a></h2><div class="entry-content">{text}</div></div>"#
+            )
+        };
+        let html = format!(
+            r#"<body><div id="content">{}{}</div></body>"#,
+            post(1, 8),
+            post(2, 2)
+        );
+        let b = body(&html);
+        assert!(b.iter().all(|p| p.contains("Post 1")), "{b:?}");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::model::Article;
 
 /// Bumped whenever the extractor's output can change, so that the crawler re-extracts an old
 /// capture before comparing it with a new one (no false versions after an upgrade).
-pub const EXTRACTOR_VERSION: &str = "arshif-extract/3";
+pub const EXTRACTOR_VERSION: &str = "arshif-extract/4";
 
 /// What extraction needs besides the page.
 #[derive(Debug, Clone)]
