@@ -368,6 +368,11 @@ pub const STATE_CLASS_SUFFIXES: &[&str] = &[
     "-promoted",
 ];
 
+/// Class words (a class split at `-` and `_`) that name a genre of journalism and happen to
+/// contain a chrome word: an opinion piece is a "commentary" (taz's `sect_article commentary`),
+/// not a comment section. A class holding one names no component.
+pub const GENRE_CLASS_WORDS: &[&str] = &["commentary", "commentaries"];
+
 /// Class words (a class split at `-` and `_`) that mark advertising on their own.
 pub const AD_CLASS_WORDS: &[&str] = &[
     "ad",

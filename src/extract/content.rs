@@ -190,7 +190,16 @@ impl Furniture {
         (JUNK_TAGS.contains(&el.name()) && !misused_tag)
             || el.attr("hidden").is_some()
             || names_comments(el)
+            || names_overlay(el)
     }
+}
+
+/// Whether an element names itself a dialog drawn over the page (`modal__body`, `popup`): text
+/// the page shows only on demand (disclosures, sign-up forms), never its article, however long.
+fn names_overlay(el: &scraper::node::Element) -> bool {
+    component_names(el, true)
+        .split([' ', '-', '_'])
+        .any(|w| matches!(w, "modal" | "popup"))
 }
 
 /// The text written directly in a box (its own text nodes, not its children's) when it is long
@@ -307,7 +316,8 @@ fn is_main_wrapper(hints: &str) -> bool {
 }
 
 /// The names an element gives itself, lower-cased: its class tokens (and id), without the tokens
-/// that describe a state (`has-comments`, `comments-enabled`: see [`vocab::STATE_CLASS_PREFIXES`]).
+/// that describe a state (`has-comments`, `comments-enabled`: see [`vocab::STATE_CLASS_PREFIXES`])
+/// or a genre (`commentary`: [`vocab::GENRE_CLASS_WORDS`]).
 /// What the chrome vocabulary is matched against.
 fn component_names(el: &scraper::node::Element, with_id: bool) -> String {
     let mut s = String::new();
@@ -329,6 +339,8 @@ fn component_names(el: &scraper::node::Element, with_id: bool) -> String {
 fn is_state_token(t: &str) -> bool {
     vocab::STATE_CLASS_PREFIXES.iter().any(|p| t.starts_with(p))
         || vocab::STATE_CLASS_SUFFIXES.iter().any(|x| t.ends_with(x))
+        || t.split(['-', '_'])
+            .any(|w| vocab::GENRE_CLASS_WORDS.contains(&w))
 }
 
 /// Whether an element's id is the anchor of its own heading (`<div class="section"
@@ -652,7 +664,7 @@ fn names_weight(class_weight: f64, chars: usize) -> f64 {
 const NAMED_BOX_CHARS: usize = 400;
 
 fn class_weight(el: &scraper::node::Element) -> f64 {
-    let hints = class_and_id(el);
+    let hints = component_names(el, true);
     if hints.is_empty() {
         return 0.0;
     }
@@ -1372,6 +1384,8 @@ mod tests {
         for open in [
             r#"<article class="none comments-enabled article">"#,
             r#"<article class="post has-comments f_comments_on">"#,
+            // An opinion piece is a commentary, not a comment section.
+            r#"<article class="sect sect_article news commentary">"#,
         ] {
             let html = format!("<body>{open}<p>{LONG}</p><p>{LONG}</p></article></body>");
             assert_eq!(body(&html).len(), 2, "{open}");
@@ -1459,6 +1473,22 @@ mod tests {
         );
         let b = body(&html);
         assert!(b.iter().all(|p| p.contains("Post 1")), "{b:?}");
+    }
+
+    #[test]
+    fn a_dialog_is_never_the_article_however_long() {
+        // A paper's abstract in short paragraphs; its disclosures, longer, wait in a modal.
+        let disclosures: String = (0..5)
+            .map(|i| format!("<p>{LONG} Disclosure {i}.</p>"))
+            .collect();
+        let html = format!(
+            r#"<body><main><article><div class="article__body"><h2>Results:</h2><p>No evidence indicated that vaccination reduced hospitalizations.</p>
+               <h2>Conclusion:</h2><p>Current strategies may be less effective than believed.</p></div>
+               <div class="ux-modal-container"><div class="modal"><div class="modal__body">{disclosures}</div></div></div></article></main></body>"#
+        );
+        let b = body(&html);
+        assert!(b.iter().any(|p| p.starts_with("No evidence")), "{b:?}");
+        assert!(!b.iter().any(|p| p.contains("Disclosure")), "{b:?}");
     }
 
     #[test]
