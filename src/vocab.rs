@@ -368,6 +368,30 @@ pub const STATE_CLASS_SUFFIXES: &[&str] = &[
     "-promoted",
 ];
 
+/// Class words that name an article's standfirst: the sentences under the headline that open
+/// it (English "lead", "lede", "standfirst", "dek"; French "chapô"/"chapeau"; Spanish
+/// "entradilla", "bajada"; German "Vorspann", "Einleitung"; Czech and Slovak "perex"), as themes
+/// name the box that holds them.
+pub const STANDFIRST_WORDS: &[&str] = &[
+    "lead",
+    "lede",
+    "standfirst",
+    "dek",
+    "intro",
+    "summary",
+    "subtitle",
+    "subheadline",
+    "epigraph",
+    "abstract",
+    "chapo",
+    "chapeau",
+    "entradilla",
+    "bajada",
+    "vorspann",
+    "einleitung",
+    "perex",
+];
+
 /// Class words (a class split at `-` and `_`) that name a genre of journalism and happen to
 /// contain a chrome word: an opinion piece is a "commentary" (taz's `sect_article commentary`),
 /// not a comment section. A class holding one names no component.

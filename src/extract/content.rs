@@ -521,6 +521,13 @@ fn read_body(doc: &Html, furniture: &Furniture) -> BodyText {
             render(node, furniture, &mut paragraphs);
         }
     }
+    if let Some(standfirst) = standfirst_before(doc, top) {
+        let mut opening = Vec::new();
+        render(standfirst, furniture, &mut opening);
+        opening.retain(|line| !paragraphs.contains(line));
+        opening.append(&mut paragraphs);
+        paragraphs = opening;
+    }
     // The box around the chosen one: a listing's item sits among its fellow teasers.
     let teasers = doc
         .tree
@@ -531,6 +538,109 @@ fn read_body(doc: &Html, furniture: &Furniture) -> BodyText {
         paragraphs,
         teasers,
     }
+}
+
+/// The standfirst printed above the article's box, in its header (`<p class="lead">`,
+/// `<div class="chapo">`, `<h2 class="epigraph">`): the article's opening sentences, which themes
+/// keep beside the headline, outside the body. The nearest box named as one before the chosen
+/// box, within a few levels of it, read when it is prose (a sentence or more, few links).
+fn standfirst_before(doc: &Html, top: NodeId) -> Option<NodeRef<'_, Node>> {
+    const LEVELS: usize = 4;
+    const MIN_CHARS: usize = 60;
+    const MAX_CHARS: usize = 1500;
+    let top_node = doc.tree.get(top)?;
+    let holds_top: HashSet<NodeId> = top_node.ancestors().map(|a| a.id()).collect();
+    let mut container = top_node.parent()?;
+    for _ in 0..LEVELS {
+        let el = container.value().as_element()?;
+        if matches!(el.name(), "body" | "html") {
+            return None;
+        }
+        let mut found = None;
+        for node in container.descendants() {
+            if node.id() == top {
+                break;
+            }
+            let Some(el) = node.value().as_element() else {
+                continue;
+            };
+            if el.name() == "h1" || !names_standfirst(el) || holds_top.contains(&node.id()) {
+                continue;
+            }
+            let hidden = node
+                .ancestors()
+                .take_while(|a| a.id() != container.id())
+                .chain([node])
+                .any(|a| a.value().as_element().is_some_and(is_hidden_or_chrome_tag));
+            let Some(el_ref) = ElementRef::wrap(node) else {
+                continue;
+            };
+            let text: String = el_ref.text().collect();
+            let chars = text::text_weight(&text);
+            static ANCHORS: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a").unwrap());
+            let link_chars: usize = el_ref
+                .select(&ANCHORS)
+                .map(|a| text::text_weight(&a.text().collect::<String>()))
+                .sum();
+            if !hidden && (MIN_CHARS..=MAX_CHARS).contains(&chars) && link_chars * 10 < chars * 3 {
+                found = Some(node);
+            }
+        }
+        if found.is_some() {
+            return found;
+        }
+        container = container.parent()?;
+    }
+    None
+}
+
+/// Whether an element names itself the article's standfirst ([`vocab::STANDFIRST_WORDS`]), its
+/// names split into words at `-`, `_` and lower-to-upper case changes (`Post__lead`,
+/// `articleIntro`).
+fn names_standfirst(el: &scraper::node::Element) -> bool {
+    let names = el.attr("class").into_iter().chain(el.attr("id"));
+    names
+        .flat_map(split_name_words)
+        .any(|w| vocab::STANDFIRST_WORDS.contains(&w.as_str()))
+}
+
+/// The words of a class or id: split at whitespace, `-`, `_` and where lower case meets upper.
+fn split_name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_alphanumeric() {
+            if !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        prev_lower = c.is_lowercase();
+        word.extend(c.to_lowercase());
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// Elements whose text no reader sees as the article's: hidden ones and those whose tag is
+/// never article text (scripts, forms, navigation, asides, footers, figures, links).
+fn is_hidden_or_chrome_tag(el: &scraper::node::Element) -> bool {
+    // `header` is not among them: the standfirst sits in the article's header.
+    (JUNK_TAGS.contains(&el.name()) && el.name() != "header")
+        || matches!(el.name(), "figure" | "figcaption" | "a" | "label")
+        || el.attr("hidden").is_some()
+        || el.attr("aria-hidden") == Some("true")
+        || el.attr("style").is_some_and(|s| {
+            let s = s.to_ascii_lowercase().replace(' ', "");
+            s.contains("display:none") || s.contains("visibility:hidden")
+        })
 }
 
 /// Headlines that are links, or links holding a headline: a list of posts or teasers has one each.
@@ -1492,6 +1602,24 @@ mod tests {
     }
 
     #[test]
+    fn the_standfirst_in_the_header_opens_the_article() {
+        let rest: String = (0..4).map(|i| format!("<p>{LONG} Part {i}.</p>")).collect();
+        let html = format!(
+            r#"<body><aside class="teasers"><div class="teaser"><a href="/x"><p class="teaser__intro">Another story's opening, in a teaser that links elsewhere and is never this article.</p></a></div></aside>
+               <main><article><header class="Post__header"><h1>The headline</h1><div class="Post__lead"><h2>Three sentences open the story. They sit in the header, beside the headline, as themes print them.</h2></div>
+               <p class="byline">By Someone</p></header><div class="article-body">{rest}</div></article></main></body>"#
+        );
+        let b = body(&html);
+        assert!(b[0].starts_with("Three sentences open the story"), "{b:?}");
+        assert_eq!(b.len(), 5, "{b:?}");
+        assert!(!b.iter().any(|p| p.contains("Another story")), "{b:?}");
+        assert_eq!(
+            split_name_words("articleIntro Post__lead chapo_block"),
+            ["article", "intro", "post", "lead", "chapo", "block"]
+        );
+    }
+
+    #[test]
     fn a_section_named_after_its_heading_is_text() {
         let html = format!(
             r#"<body><div class="content"><div class="section" id="sharing-with-other-developers">
@@ -1577,3 +1705,4 @@ mod tests {
         assert_eq!(body(&html).len(), 1);
     }
 }
+
