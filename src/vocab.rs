@@ -302,7 +302,8 @@ pub const POST_NAVIGATION_NAMES: &[&str] = &[
 /// Class names (as `|` alternatives, matched in lower-cased `class` and `id`) of boxes that are
 /// never article text: comments, sharing, newsletters, consent and privacy banners (`dsgvo`,
 /// the German GDPR), advertising, recommendations,
-/// tags, bylines and dates, navigation and pagination (readability's "unlikely candidates",
+/// tags, bylines and dates, captions and legends, boxes the site keeps out of print (`noprint`,
+/// as MediaWiki names its navigation boxes), navigation and pagination (readability's "unlikely candidates",
 /// trafilatura's `xpaths.py` discard lists, and what WordPress and news themes name them).
 pub const CHROME_CLASSES: &str = concat!(
     r"comment|disqus|share|sharing|social|related|newsletter|subscri|cookie|consent|gdpr|dsgvo|",
@@ -312,9 +313,10 @@ pub const CHROME_CLASSES: &str = concat!(
     r"more-stories|more-news|post-tags|tags-?list|tag-?list|tagcloud|keywords|author-?bio|",
     r"about-?author|signup|sign-up|modal|popup|print-only|skip-link|pagination|pager|",
     r"post-nav|nav-links|navigation|next-post|prev-post|previous-post|posts-nav|",
-    r"wp-caption-text|caption|credit|byline|dateline|post-meta|entry-meta|article-meta|",
+    r"wp-caption-text|caption|legend|credit|byline|dateline|post-?meta|entry-?meta|article-?meta|",
+    r"noprint|d-print-none|hidden-print|",
     r"meta-info|toolbar|rating|reaction|emoji|",
-    r"jp-relatedposts|yarpp|addthis|sharedaddy|rss-|hidden-print|visually-hidden|sr-only|",
+    r"jp-relatedposts|yarpp|addthis|sharedaddy|rss-|visually-hidden|sr-only|",
     r"author-box|post-author|article-author|entry-author|timestamp|publish-date|post-date|",
     r"article-date|entry-date|article-info|article-header|entry-header|post-header"
 );

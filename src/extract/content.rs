@@ -353,23 +353,48 @@ fn id_is_own_heading(node: NodeRef<'_, Node>) -> bool {
     if !id.contains('-') {
         return false;
     }
-    let heading = node
-        .children()
+    let is_heading =
+        |e: &ElementRef<'_>| matches!(e.value().name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
+    let heading = std::iter::once(node)
+        .chain(node.children())
         .chain(node.children().flat_map(|c| c.children()))
         .filter_map(ElementRef::wrap)
-        .find(|e| matches!(e.value().name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6"));
-    let Some(h) = heading else {
-        return false;
+        .find(is_heading);
+    heading.is_some_and(|h| is_slug_of(id, &h.text().collect::<String>()))
+}
+
+/// Whether an id was made from a text (`sharing-with-multiple-developers` from "Sharing with
+/// multiple developers", `schwerpunkt-kommunikation-im-fruhjahr` from "Schwerpunkt
+/// Kommunikation: Im Frühjahr"): its first words (three at most) are the text's first words,
+/// whatever became of the letters slug makers transliterate.
+fn is_slug_of(id: &str, text: &str) -> bool {
+    const WORDS: usize = 3;
+    let words = |s: &str| -> Vec<String> {
+        s.to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(WORDS)
+            .map(str::to_owned)
+            .collect()
     };
-    let slug = h
-        .text()
-        .collect::<String>()
-        .to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    !slug.is_empty() && id.to_lowercase().starts_with(&slug)
+    let (id_words, text_words) = (words(id), words(text));
+    id_words.len() >= 2
+        && id_words.len() <= text_words.len()
+        && id_words
+            .iter()
+            .zip(&text_words)
+            .all(|(i, t)| same_word_in_ascii(i, t))
+}
+
+/// Whether `slug` is `word` as a slug maker writes it: the same word, or for a word with letters
+/// outside ASCII, one that begins with the word's ASCII beginning (`fruhjahr`, `fruehjahr` for
+/// "frühjahr"). A word that begins outside ASCII (Arabic, "über") matches nothing.
+fn same_word_in_ascii(slug: &str, word: &str) -> bool {
+    if slug == word {
+        return true;
+    }
+    let ascii_start = &word[..word.find(|c: char| !c.is_ascii()).unwrap_or(word.len())];
+    !word.is_ascii() && !ascii_start.is_empty() && slug.starts_with(ascii_start)
 }
 
 /// Whether an element names itself a comment section or comment (`comments`, `comment-list`,
@@ -1630,6 +1655,28 @@ mod tests {
         let b = body(&html);
         assert_eq!(b.iter().filter(|p| p.as_str() == LONG).count(), 3, "{b:?}");
         assert!(!b.iter().any(|p| p.contains("Share this")), "{b:?}");
+        // A heading carrying its own slug ("grundlegende" holds "legend"; "ü" became "u").
+        let html = format!(
+            r#"<body><div class="entry-content"><p>{LONG}</p>
+               <h3 id="im-fruhjahr-grundlegende-techniken">Im Frühjahr: grundlegende Techniken</h3><p>{LONG}</p></div></body>"#
+        );
+        assert!(body(&html).iter().any(|p| p.starts_with("Im Frühjahr")));
+        assert!(is_slug_of(
+            "fruehjahr-2024-ein-plan",
+            "Frühjahr 2024: ein Plan"
+        ));
+        assert!(!is_slug_of("comments-list", "التعليقات على المقال"));
+        assert!(!is_slug_of("summary", "Summary"));
+    }
+
+    #[test]
+    fn captions_legends_and_what_is_never_printed_are_chrome() {
+        let html = format!(
+            r#"<body><article><p>{LONG}</p><div class="imageBox"><img src="a.jpg"><div class="legend">The photograph shows the meeting of the council, in the spring.</div></div>
+               <p>{LONG}</p><div class="noprint"><p>Call our booking line today, at any hour, for the best offers.</p></div></article></body>"#
+        );
+        let b = body(&html);
+        assert_eq!(b, [LONG, LONG]);
     }
 
     #[test]
@@ -1705,4 +1752,3 @@ mod tests {
         assert_eq!(body(&html).len(), 1);
     }
 }
-
