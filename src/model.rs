@@ -4,7 +4,6 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
-use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 /// What the extractor found on one page. An empty `body` means no article was found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -101,11 +100,7 @@ pub fn canonical_text(s: &str) -> String {
     } else {
         Cow::Borrowed(s)
     };
-    // Most text is already NFC: the quick check spares composing it again.
-    let nfc: Cow<str> = match unicode_normalization::is_nfc_quick(visible.chars()) {
-        IsNormalized::Yes => visible,
-        _ => Cow::Owned(visible.nfc().collect()),
-    };
+    let nfc = crate::extract::text::nfc(&visible);
     let mut out = String::with_capacity(nfc.len());
     for word in nfc.split_whitespace() {
         if !out.is_empty() {

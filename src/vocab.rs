@@ -310,7 +310,7 @@ pub const CHROME_CLASSES: &str = concat!(
     r"privacy|",
     r"advert|sponsor|promo|outbrain|taboola|breadcrumb|most-?read|mostread|most-?viewed|",
     r"popular|trending|ticker|recommend|read-?also|readmore|read-more|lire-aussi|also-read|",
-    r"more-stories|more-news|post-tags|tags-?list|tag-?list|tagcloud|keywords|author-?bio|",
+    r"more-stories|more-news|teasers|post-tags|tags-?list|tag-?list|tagcloud|keywords|author-?bio|",
     r"about-?author|signup|sign-up|modal|popup|print-only|skip-link|pagination|pager|",
     r"post-nav|nav-links|navigation|next-post|prev-post|previous-post|posts-nav|",
     r"wp-caption-text|caption|legend|credit|byline|dateline|post-?meta|entry-?meta|article-?meta|",

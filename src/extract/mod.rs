@@ -75,7 +75,9 @@ pub fn extract(doc: &Html, url: &Url, opts: &ExtractOptions<'_>) -> Article {
     if opts.rules.body_selector.is_none() {
         paragraphs = prefer_structured_body(paragraphs, ld.article_body.as_deref());
     }
-    let body = paragraphs.join("\n\n");
+    let body = text::nfc(&paragraphs.join("\n\n")).into_owned();
+    let title = title.map(|t| text::nfc(&t).into_owned());
+    let authors: Vec<String> = authors.iter().map(|a| text::nfc(a).into_owned()).collect();
     let declared = meta::declared_language(doc, &ld);
     let language = meta::language(declared, &body, title.as_deref());
     let base = base_url(doc, url);
@@ -114,6 +116,32 @@ pub fn extract_html(html: &str, url: &Url, opts: &ExtractOptions<'_>) -> Article
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extracted_text_is_composed_unicode() {
+        // Bengali য় written as one code point (U+09DF) and Arabic أ as alef and hamza above.
+        let para = "কুষ্টি\u{9df}া জেলার দৌলতপুর উপজেলায় আজ সকালে এই ঘটনা ঘটে, পুলিশ জানায়। ";
+        let arabic =
+            "\u{627}\u{654}علن الوزير عن القرار الجديد في مؤتمر صحفي عقده صباح اليوم بالعاصمة. ";
+        let html = format!(
+            "<html><head><title>\u{627}\u{654}خبار</title></head><body><article><p>{}</p><p>{}</p></article></body></html>",
+            para.repeat(3),
+            arabic.repeat(3)
+        );
+        let doc = parse(&html);
+        let url = Url::parse("https://example.com/a").unwrap();
+        let rules = crate::config::SiteRules::default();
+        let opts = ExtractOptions {
+            rules: &rules,
+            timezone: chrono_tz::UTC,
+            fetched_at: None,
+        };
+        let article = extract(&doc, &url, &opts);
+        assert!(article.body.contains("কুষ্টিয\u{9bc}া"), "{}", article.body);
+        assert!(article.body.contains("\u{623}علن"), "{}", article.body);
+        assert!(!article.body.contains('\u{9df}'));
+        assert_eq!(article.title.as_deref(), Some("\u{623}خبار"));
+    }
 
     #[test]
     fn the_declared_article_body_stands_in_for_a_page_that_shows_a_part() {

@@ -29,6 +29,18 @@ pub fn collapse(s: &str) -> String {
     out
 }
 
+/// `s` in Unicode's composed form (NFC), as the web's text is meant to be exchanged and as
+/// search and comparison expect it: a letter written as two code points on one page and one on
+/// another (Bengali য় as U+09AF U+09BC or U+09DF, Arabic أ as alef and hamza) reads the same.
+/// Text already in NFC (most of it) is returned as it is.
+pub fn nfc(s: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization};
+    match unicode_normalization::is_nfc_quick(s.chars()) {
+        IsNormalized::Yes => std::borrow::Cow::Borrowed(s),
+        _ => std::borrow::Cow::Owned(s.nfc().collect()),
+    }
+}
+
 /// A loose form for comparing labels and headlines: lower case, Arabic letter variants folded,
 /// tatweel and harakat dropped, punctuation and arrows turned into spaces, whitespace collapsed.
 pub fn fold(s: &str) -> String {
