@@ -177,6 +177,11 @@ impl Furniture {
         if !junk {
             return false;
         }
+        if is_words_of_a_sentence(node) && !is_junk_named(el, "") && !names_advertising(el) {
+            // Words inside a paragraph are the paragraph's, whatever their names say (a
+            // `<span class="dateline">KOBE –</span>` opening the first sentence).
+            return false;
+        }
         if !self.protected.contains(&node.id()) {
             return true;
         }
@@ -290,12 +295,7 @@ fn is_junk_named(el: &scraper::node::Element, hints: &str) -> bool {
     if hints.is_empty() {
         return false;
     }
-    if el
-        .attr("class")
-        .unwrap_or("")
-        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
-        .any(|t| vocab::AD_CLASS_WORDS.contains(&t.to_ascii_lowercase().as_str()))
-    {
+    if names_advertising(el) {
         return true;
     }
     if STRONG_NEGATIVE.is_match(hints) {
@@ -303,6 +303,40 @@ fn is_junk_named(el: &scraper::node::Element, hints: &str) -> bool {
         return !is_main_wrapper(hints);
     }
     WEAK_NEGATIVE.is_match(hints) && !POSITIVE.is_match(hints)
+}
+
+/// Whether an element's class names advertising ([`vocab::AD_CLASS_WORDS`]).
+fn names_advertising(el: &scraper::node::Element) -> bool {
+    el.attr("class")
+        .unwrap_or("")
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .any(|t| vocab::AD_CLASS_WORDS.contains(&t.to_ascii_lowercase().as_str()))
+}
+
+/// Whether an element is a run of words inside a paragraph: an inline element (`span`, `em`,
+/// `time`, …) whose nearest block is a `<p>` that also holds text of its own.
+fn is_words_of_a_sentence(node: NodeRef<'_, Node>) -> bool {
+    const INLINE: &[&str] = &[
+        "span", "em", "strong", "b", "i", "u", "small", "time", "abbr", "cite", "font", "mark",
+    ];
+    if !node
+        .value()
+        .as_element()
+        .is_some_and(|e| INLINE.contains(&e.name()))
+    {
+        return false;
+    }
+    let Some(block) = node.ancestors().find(|a| {
+        a.value()
+            .as_element()
+            .is_some_and(|e| !INLINE.contains(&e.name()))
+    }) else {
+        return false;
+    };
+    block.value().as_element().is_some_and(|e| e.name() == "p")
+        && block
+            .children()
+            .any(|c| c.value().as_text().is_some_and(|t| !t.trim().is_empty()))
 }
 
 fn is_main_wrapper(hints: &str) -> bool {
@@ -1677,6 +1711,13 @@ mod tests {
         );
         let b = body(&html);
         assert_eq!(b, [LONG, LONG]);
+        // A box of teasers is chrome; a dateline opening a sentence is the sentence's.
+        let html = format!(
+            r#"<body><article><p><span class="dateline">KOBE –</span> {LONG}</p><p>{LONG}</p><div class="teasers"><h2>More on this</h2>
+               <div class="teasers-item"><h3><a href="/x">Another story</a></h3><p>Its summary, a sentence long, printed under the link.</p></div></div></article></body>"#
+        );
+        let b = body(&html);
+        assert_eq!(b, [format!("KOBE – {LONG}"), LONG.to_string()]);
     }
 
     #[test]
