@@ -169,7 +169,7 @@ impl Furniture {
         let Some(el) = node.value().as_element() else {
             return false;
         };
-        let hints = component_names(el, !id_is_own_heading(node));
+        let hints = component_names(el, !id_is_an_anchor(node));
         let junk = match self.reading {
             Reading::Strict => is_junk_named(el, &hints),
             Reading::Loose => is_junk_loosely(el, &hints),
@@ -377,18 +377,23 @@ fn is_state_token(t: &str) -> bool {
             .any(|w| vocab::GENRE_CLASS_WORDS.contains(&w))
 }
 
-/// Whether an element's id is the anchor of its own heading (`<div class="section"
+/// Whether an element's id is an anchor rather than a component's name: any heading's id (where
+/// links to it land), and a section's id made from its own heading (`<div class="section"
 /// id="sharing-with-multiple-developers"><h2>Sharing with multiple developers</h2>`, as Sphinx,
-/// docutils and Markdown renderers write them): a name made from the text, not a component's.
-fn id_is_own_heading(node: NodeRef<'_, Node>) -> bool {
+/// docutils and Markdown renderers write them).
+fn id_is_an_anchor(node: NodeRef<'_, Node>) -> bool {
     let Some(id) = node.value().as_element().and_then(|e| e.attr("id")) else {
         return false;
     };
+    let is_heading =
+        |e: &ElementRef<'_>| matches!(e.value().name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
+    // A heading's id is where links to it land, whatever it says (`nav_nur_die_folie__1`).
+    if ElementRef::wrap(node).is_some_and(|e| is_heading(&e)) {
+        return true;
+    }
     if !id.contains('-') {
         return false;
     }
-    let is_heading =
-        |e: &ElementRef<'_>| matches!(e.value().name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
     let heading = std::iter::once(node)
         .chain(node.children())
         .chain(node.children().flat_map(|c| c.children()))
@@ -1695,6 +1700,11 @@ mod tests {
                <h3 id="im-fruhjahr-grundlegende-techniken">Im Frühjahr: grundlegende Techniken</h3><p>{LONG}</p></div></body>"#
         );
         assert!(body(&html).iter().any(|p| p.starts_with("Im Frühjahr")));
+        // A heading's id is an anchor, even one a table of contents names `nav_…`.
+        let html = format!(
+            r#"<body><div class="entry-content"><p>{LONG}</p><h3 id="nav_only_the_foil__1">Only the foil remains</h3><p>{LONG}</p></div></body>"#
+        );
+        assert!(body(&html).iter().any(|p| p == "Only the foil remains"));
         assert!(is_slug_of(
             "fruehjahr-2024-ein-plan",
             "Frühjahr 2024: ein Plan"
