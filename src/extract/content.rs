@@ -1041,9 +1041,21 @@ fn common_ancestor_of_rivals(
     if best <= 0.0 {
         return top;
     }
+    let holds_top = |id: NodeId| {
+        let mut cur = parents.get(&top).copied();
+        while let Some(a) = cur {
+            if a == id {
+                return true;
+            }
+            cur = parents.get(&a).copied();
+        }
+        false
+    };
+    // Rivals are other chunks: not the boxes around the top candidate, which score well for
+    // holding it.
     let mut rivals: Vec<(NodeId, f64)> = scores
         .iter()
-        .filter(|(id, sc)| **id != top && **sc >= best * 0.75)
+        .filter(|(id, sc)| **id != top && **sc >= best * 0.75 && !holds_top(**id))
         .map(|(id, sc)| (*id, *sc))
         .collect();
     rivals.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -1681,6 +1693,22 @@ mod tests {
             split_name_words("articleIntro Post__lead chapo_block"),
             ["article", "intro", "post", "lead", "chapo", "block"]
         );
+    }
+
+    #[test]
+    fn the_boxes_around_a_short_article_are_not_its_rivals() {
+        // A short post nested in the post, main and content boxes (each scoring nearly as well
+        // for holding it); a sidebar of two long notes beside it.
+        let line = "Preparation takes 25 minutes plus 15 minutes of baking and makes four trays of biscuits for the whole family to share over the holidays";
+        let html = format!(
+            r#"<body><div id="wrapper"><div id="content" class="col-full"><div id="main" class="col-left"><div class="post hentry" id="post-111">
+               <h1>Almond biscuits</h1><div class="entry clearfix"><p>{line}</p><p>{line} again</p><p>{line} once more</p></div></div></div>
+               <div id="sidebar" class="col-right"><div class="widget widget_text"><div class="textwidget"><p>{LONG} {LONG} A note on licences.</p></div></div>
+               <div class="widget widget_text"><div class="textwidget"><p>{LONG} {LONG} A disclaimer on links.</p></div></div></div></div></div></body>"#
+        );
+        let b = body(&html);
+        assert_eq!(b.len(), 3, "{b:?}");
+        assert!(b.iter().all(|p| p.starts_with("Preparation")), "{b:?}");
     }
 
     #[test]
