@@ -74,6 +74,19 @@ pub const NEXT_LABELS: &[&str] = &[
     "next entry",
     "next news",
     "next issue",
+    // The same boxes on German, Spanish and Portuguese sites.
+    "lesen sie auch",
+    "lesen sie mehr",
+    "mehr lesen",
+    "mehr zum thema",
+    "auch interessant",
+    "das könnte sie auch interessieren",
+    "lee también",
+    "lea también",
+    "te puede interesar",
+    "noticias relacionadas",
+    "leia também",
+    "leia mais",
 ];
 
 /// Labels of a recommendation: "Read next" over a card is the site suggesting another article,

@@ -101,6 +101,8 @@ const LONG_PARAGRAPH_CHARS: usize = 80;
 pub struct Furniture {
     protected: HashSet<NodeId>,
     reading: Reading,
+    /// The page's own host, from its canonical URL: links to it lead to the site's other pages.
+    host: Option<String>,
 }
 
 /// How strictly class names mark furniture.
@@ -161,7 +163,11 @@ impl Furniture {
             .filter(|(_, v)| v * 2 >= total)
             .map(|(id, _)| id)
             .collect();
-        Furniture { protected, reading }
+        Furniture {
+            protected,
+            reading,
+            host: own_host(doc),
+        }
     }
 
     /// Whether this element and its subtree are furniture.
@@ -1225,17 +1231,21 @@ fn render(root: NodeRef<'_, Node>, furniture: &Furniture, out: &mut Vec<String>)
     r.flush(out);
 }
 
-/// A list or box that is mostly links (related articles, tags, menus): not article text. Only
+/// A list or box that is mostly links (related articles, tags, menus), or a short paragraph
+/// that is nothing but a link: not article text. Only
 /// what would be rendered counts: share buttons inside an article's box are furniture, not a
 /// reason to drop the box.
 fn is_link_list(node: NodeRef<'_, Node>, furniture: &Furniture) -> bool {
     let Some(el) = ElementRef::wrap(node) else {
         return false;
     };
-    if !matches!(
-        el.value().name(),
-        "ul" | "ol" | "div" | "section" | "table" | "dl"
-    ) {
+    let paragraph = el.value().name() == "p";
+    if !paragraph
+        && !matches!(
+            el.value().name(),
+            "ul" | "ol" | "div" | "section" | "table" | "dl"
+        )
+    {
         return false;
     }
     let (mut chars, mut link_chars) = (0usize, 0usize);
@@ -1264,8 +1274,59 @@ fn is_link_list(node: NodeRef<'_, Node>, furniture: &Furniture) -> bool {
             break;
         }
     }
+    if paragraph {
+        // A paragraph that is one link to the site's own pages and no more (a headline under
+        // "Read more:") points to another article; a sentence with links in it is text, and so
+        // is a link to another site (the piece a post is about, the event it announces).
+        return chars > 0
+            && link_chars == chars
+            && chars <= LINK_PARAGRAPH_CHARS
+            && links_within_site(el, furniture.host.as_deref());
+    }
     chars > 0 && link_chars * 10 > chars * 6
 }
+
+/// Whether every link in `el` leads within the site: relative, or to `host` (or a subdomain of
+/// it, or it of them: `www.` aside).
+fn links_within_site(el: ElementRef<'_>, host: Option<&str>) -> bool {
+    static LINKS: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").unwrap());
+    let mut links = el.select(&LINKS).peekable();
+    links.peek().is_some()
+        && links.all(|a| {
+            let href = a.value().attr("href").unwrap_or("").trim();
+            match url::Url::parse(href) {
+                Err(_) => !href.starts_with("//"),
+                Ok(u) => u
+                    .host_str()
+                    .zip(host)
+                    .is_some_and(|(h, own)| same_site(h, own)),
+            }
+        })
+}
+
+fn same_site(a: &str, b: &str) -> bool {
+    let a = a.trim_start_matches("www.");
+    let b = b.trim_start_matches("www.");
+    a == b || a.ends_with(&format!(".{b}")) || b.ends_with(&format!(".{a}"))
+}
+
+/// The page's host, as its canonical URL (or `og:url`) names it.
+fn own_host(doc: &Html) -> Option<String> {
+    static CANONICAL: LazyLock<Selector> = LazyLock::new(|| {
+        Selector::parse(r#"link[rel="canonical"][href], meta[property="og:url"][content]"#).unwrap()
+    });
+    doc.select(&CANONICAL).find_map(|e| {
+        let v = e.value();
+        let href = v.attr("href").or_else(|| v.attr("content"))?;
+        url::Url::parse(href.trim())
+            .ok()?
+            .host_str()
+            .map(str::to_ascii_lowercase)
+    })
+}
+
+/// The longest paragraph made only of a link that is taken for a reference to another page.
+const LINK_PARAGRAPH_CHARS: usize = 200;
 
 #[derive(Default)]
 struct Renderer {
@@ -1709,6 +1770,26 @@ mod tests {
         let b = body(&html);
         assert_eq!(b.len(), 3, "{b:?}");
         assert!(b.iter().all(|p| p.starts_with("Preparation")), "{b:?}");
+    }
+
+    #[test]
+    fn a_paragraph_that_is_a_link_to_the_site_points_elsewhere() {
+        let html = format!(
+            r#"<html><head><link rel="canonical" href="https://www.example.de/news/a"></head><body><article>
+               <p>{LONG}</p><p>{LONG} The <a href="https://www.cnn.com/x">report</a> is worth reading.</p>
+               <p><a href="https://www.cnn.com/opinion/generation">The generation we love to dump on</a></p>
+               <h3>Mehr lesen:</h3><p><a href="https://www.example.de/news/b">Coach: „Next we win the cup“</a></p>
+               <p><a href="/news/c">The federation names its youth teams</a></p></article></body></html>"#
+        );
+        let b = clean(
+            body(&html),
+            &Cleanup {
+                title: None,
+                authors: &[],
+            },
+        );
+        assert_eq!(b.len(), 3, "{b:?}");
+        assert!(b[2].starts_with("The generation"), "{b:?}");
     }
 
     #[test]
