@@ -389,6 +389,7 @@ pub const STATE_CLASS_SUFFIXES: &[&str] = &[
 /// name the box that holds them.
 pub const STANDFIRST_WORDS: &[&str] = &[
     "lead",
+    "leader",
     "lede",
     "standfirst",
     "dek",

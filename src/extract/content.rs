@@ -666,12 +666,17 @@ fn standfirst_before(doc: &Html, top: NodeId) -> Option<NodeRef<'_, Node>> {
 
 /// Whether an element names itself the article's standfirst ([`vocab::STANDFIRST_WORDS`]), its
 /// names split into words at `-`, `_` and lower-to-upper case changes (`Post__lead`,
-/// `articleIntro`).
+/// `articleIntro`, `article--sub-headline`).
 fn names_standfirst(el: &scraper::node::Element) -> bool {
-    let names = el.attr("class").into_iter().chain(el.attr("id"));
-    names
-        .flat_map(split_name_words)
-        .any(|w| vocab::STANDFIRST_WORDS.contains(&w.as_str()))
+    let is_word = |w: &str| vocab::STANDFIRST_WORDS.contains(&w);
+    el.attr("class")
+        .into_iter()
+        .chain(el.attr("id"))
+        .map(split_name_words)
+        .any(|words| {
+            // A word, or two written apart (`article--sub-headline`).
+            words.iter().any(|w| is_word(w)) || words.windows(2).any(|pair| is_word(&pair.concat()))
+        })
 }
 
 /// The words of a class or id: split at whitespace, `-`, `_` and where lower case meets upper.
@@ -1754,6 +1759,14 @@ mod tests {
             split_name_words("articleIntro Post__lead chapo_block"),
             ["article", "intro", "post", "lead", "chapo", "block"]
         );
+        let names = |class: &str| {
+            let doc = Html::parse_fragment(&format!(r#"<h2 class="{class}"></h2>"#));
+            let h = doc.select(&Selector::parse("h2").unwrap()).next().unwrap();
+            names_standfirst(h.value())
+        };
+        assert!(names("article--sub-headline primus"));
+        assert!(!names("leaderboard ad-slot"));
+        assert!(!names("headline"));
     }
 
     #[test]
