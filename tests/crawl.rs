@@ -421,6 +421,38 @@ async fn a_rule_change_on_unchanged_pages_adds_no_version() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_extractor_upgrade_on_unchanged_pages_adds_no_version() {
+    let server = serve_site("ar").await;
+    server.set_etags(false);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let chain = chain("ar");
+    let tz = timezone("ar");
+    assert_eq!(code(&crawl(&server.url(&chain[0]), &db, tz, &[]).await), 0);
+    // As an older extractor would have left them: other text, another hash, its own version.
+    // (Versions are append-only; the test lifts the guard to forge the past.)
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER versions_append_only_update;
+         UPDATE versions SET extractor_version = 'arshif-extract/0',
+                             body = substr(body, 1, 40),
+                             content_hash = 'sha256:' || hex(randomblob(32));
+         CREATE TRIGGER versions_append_only_update BEFORE UPDATE ON versions
+         BEGIN SELECT RAISE(ABORT, 'versions are append-only'); END;",
+    )
+    .unwrap();
+    drop(conn);
+    let out = crawl(&server.url(&chain[0]), &db, tz, &[]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        export(&db).await.len(),
+        chain.len(),
+        "no false versions after an extractor upgrade"
+    );
+    assert_eq!(fetches_with_outcome(&db, "unchanged"), chain.len() as i64);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn charset_from_the_header_decodes_arabic() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
