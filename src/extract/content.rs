@@ -971,6 +971,9 @@ fn with_nearby_chunks(
     stats: &HashMap<NodeId, Stats>,
 ) -> NodeId {
     const LEVELS: usize = 5;
+    // Page builders nest each section deeper (row, column, inner column, wrapper, text column):
+    // twins are looked for further up.
+    const TWIN_LEVELS: usize = 8;
     const RIVAL_SHARE: f64 = 0.5;
     const PROSE_LINK_DENSITY: f64 = 0.3;
     let best = scores.get(&top).copied().unwrap_or(0.0);
@@ -989,7 +992,7 @@ fn with_nearby_chunks(
     };
     let mut chosen = top;
     let mut ancestor = parents.get(&top).copied();
-    for _ in 0..LEVELS {
+    for level in 0..TWIN_LEVELS {
         let Some(a) = ancestor else { break };
         if !parents.contains_key(&a) {
             // The page root itself.
@@ -1004,8 +1007,11 @@ fn with_nearby_chunks(
         // of posts, each under its own linked headline (a blog's front page).
         let twins_count = || kept_linked_headlines(doc, a, parents) < 2;
         let rival = scores.iter().any(|(id, sc)| {
-            let rivals =
-                *sc >= best * RIVAL_SHARE || (*sc > 0.0 && is_twin(doc, *id, top) && twins_count());
+            let rivals = (level < LEVELS && *sc >= best * RIVAL_SHARE)
+                || (*sc > 0.0
+                    && is_twin(doc, *id, top)
+                    && (level < LEVELS || same_article(doc, *id, top))
+                    && twins_count());
             rivals
                 && !is_within(*id, chosen)
                 && !is_within(chosen, *id)
@@ -1037,6 +1043,23 @@ fn is_twin(doc: &Html, a: NodeId, b: NodeId) -> bool {
     };
     let fa = family(a);
     a.name() == b.name() && !fa.trim().is_empty() && fa == family(b)
+}
+
+/// Whether two boxes sit in the same `<article>` element, or neither in one: a page that prints
+/// several articles whole (a live list of stories) puts each in its own.
+fn same_article(doc: &Html, a: NodeId, b: NodeId) -> bool {
+    let article_of = |id| {
+        doc.tree.get(id).and_then(|n| {
+            n.ancestors()
+                .find(|x| {
+                    x.value()
+                        .as_element()
+                        .is_some_and(|e| e.name() == "article")
+                })
+                .map(|x| x.id())
+        })
+    };
+    article_of(a) == article_of(b)
 }
 
 /// Articles split into chunks (`<div class="chunk">` after `<div class="chunk">`, ads between)
@@ -1803,6 +1826,31 @@ mod tests {
         );
         assert_eq!(b.len(), 3, "{b:?}");
         assert!(b[2].starts_with("The generation"), "{b:?}");
+    }
+
+    #[test]
+    fn a_page_builders_rows_are_one_article() {
+        // WPBakery nests each row of text seven levels under the post's content box.
+        let row = |text: &str| {
+            format!(
+                r#"<div class="vc_row wpb_row"><div class="wpb_column vc_col-sm-12"><div class="vc_column-inner"><div class="wpb_wrapper">
+                   <div class="wpb_text_column wpb_content_element"><div class="wpb_wrapper">{text}</div></div></div></div></div></div>"#
+            )
+        };
+        let long: String = (0..8)
+            .map(|i| format!("<p>{LONG} Row one, {i}.</p>"))
+            .collect();
+        let html = format!(
+            r#"<body><article class="post"><h1>Company cars</h1><div class="entry-content">{}{}{}</div></article>
+               <div class="sidebar"><p>{LONG} In the sidebar.</p></div></body>"#,
+            row("<p>In this article we set out the main points, and above all the taxes.</p>"),
+            row(&long),
+            row("<p>Leasing cannot be claimed for tax, the table shows, in most cases.</p>")
+        );
+        let b = body(&html);
+        assert!(b[0].starts_with("In this article"), "{b:?}");
+        assert!(b.last().unwrap().starts_with("Leasing cannot"), "{b:?}");
+        assert!(!b.iter().any(|p| p.contains("sidebar")), "{b:?}");
     }
 
     #[test]
