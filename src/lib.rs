@@ -37,6 +37,8 @@ pub mod revisit;
 pub mod search;
 /// SQLite: migrations, all SQL and the versioning records.
 pub mod store;
+/// SURT keys of CDXJ lines, as pywb's indexer writes them.
+pub mod surt;
 /// URL normalisation and crawl scope.
 pub mod urls;
 /// The one vocabulary of navigation labels, trap words and page-chrome names.

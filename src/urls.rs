@@ -109,51 +109,8 @@ pub fn is_site_root(url: &Url) -> bool {
     (url.path() == "/" || url.path().is_empty()) && url.query().is_none()
 }
 
-/// The SURT form of a URL (Sort-friendly URI Reordering Transform) that CDXJ indexes sort on:
-/// `com,example)/path?query`, host labels reversed, `www` dropped, all lower case.
-pub fn surt(url: &Url) -> String {
-    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    let mut out = match url.host() {
-        Some(url::Host::Domain(_)) => {
-            let labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty()).collect();
-            let labels = match labels.split_first() {
-                Some((&"www", rest)) if !rest.is_empty() => rest,
-                _ => &labels[..],
-            };
-            labels.iter().rev().copied().collect::<Vec<_>>().join(",")
-        }
-        _ => host,
-    };
-    if let Some(port) = url.port() {
-        out.push_str(&format!(":{port}"));
-    }
-    out.push(')');
-    out.push_str(&url.path().to_lowercase());
-    if let Some(q) = url.query() {
-        out.push('?');
-        out.push_str(&q.to_lowercase());
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn surt_reverses_hosts_and_keeps_ports() {
-        let u = |s: &str| url::Url::parse(s).unwrap();
-        assert_eq!(
-            super::surt(&u("https://www.Hespress.com/Politique/x.html?id=1")),
-            "com,hespress)/politique/x.html?id=1"
-        );
-        assert_eq!(
-            super::surt(&u("http://127.0.0.1:8080/a")),
-            "127.0.0.1:8080)/a"
-        );
-        assert_eq!(
-            super::surt(&u("http://ar.arshif.test/")),
-            "test,arshif,ar)/"
-        );
-    }
 
     use super::*;
 

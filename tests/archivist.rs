@@ -432,6 +432,8 @@ async fn warc_export_reads_back_with_valid_digests() {
     assert!(count("revisit") >= not_modified && not_modified > 0);
 
     let mut response_ids = std::collections::HashSet::new();
+    let mut revisit_ids = std::collections::HashSet::new();
+    let mut server_said = 0;
     for (h, body) in &records {
         assert_eq!(
             h["WARC-Block-Digest"],
@@ -462,10 +464,27 @@ async fn warc_export_reads_back_with_valid_digests() {
                     "refers to a written response"
                 );
                 assert!(h.contains_key("WARC-Refers-To-Date"));
+                if h["WARC-Profile"].ends_with("/server-not-modified") {
+                    // Empty, so that replay serves the response it refers to (pywb serves a
+                    // revisit's own HTTP head when it has one: a blank 304).
+                    assert!(body.is_empty(), "{h:?}");
+                    assert!(h.contains_key("WARC-Payload-Digest"));
+                    revisit_ids.insert(h["WARC-Record-ID"].clone());
+                }
+            }
+            "metadata" if h.contains_key("WARC-Concurrent-To") => {
+                // What the server said, beside the empty revisit.
+                assert!(revisit_ids.contains(&h["WARC-Concurrent-To"]), "{h:?}");
+                assert!(
+                    String::from_utf8_lossy(body).starts_with("http-status: 304 Not Modified\r\n")
+                );
+                server_said += 1;
             }
             _ => {}
         }
     }
+    assert_eq!(server_said, revisit_ids.len());
+    assert!(server_said as i64 >= not_modified);
     // The edited article has two different payloads: two responses.
     let edited = a.edited();
     let responses_of_edited = records
@@ -481,6 +500,17 @@ async fn warc_export_reads_back_with_valid_digests() {
     let mut sorted = lines.clone();
     sorted.sort();
     assert_eq!(lines, sorted);
+    // Key and timestamp (to the millisecond) name one record each, even for fetches of one URL
+    // in the same second.
+    let keys: std::collections::HashSet<(&str, &str)> = lines
+        .iter()
+        .map(|l| {
+            let mut parts = l.splitn(3, ' ');
+            (parts.next().unwrap(), parts.next().unwrap())
+        })
+        .collect();
+    assert_eq!(keys.len(), lines.len());
+    assert!(keys.iter().all(|(_, ts)| ts.len() == 17));
     let bytes = std::fs::read(&warc_path).unwrap();
     for line in lines {
         let json: Value = serde_json::from_str(line.splitn(3, ' ').nth(2).unwrap()).unwrap();

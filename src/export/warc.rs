@@ -269,7 +269,7 @@ impl<W: Write> WarcExport<W> {
             .trim()
             .to_ascii_lowercase();
         let payload_digest = digest(bytes);
-        self.index(f, &mime, status, &payload_digest, placed);
+        self.index(f, &mime, Some(status), &payload_digest, placed);
         if let Ok(url) = url::Url::parse(&f.url) {
             let request_headers: Vec<(String, String)> = f
                 .request_headers
@@ -297,6 +297,11 @@ impl<W: Write> WarcExport<W> {
         Ok(())
     }
 
+    /// A revisit of an earlier response. A 304 is written as WARC 1.1's `server-not-modified`
+    /// revisit with an empty block, so that replay tools (pywb) serve the original response's
+    /// headers and payload it refers to; what the server said (the 304 and its headers) follows
+    /// in a `metadata` record concurrent to it. A 200 with the payload already archived is an
+    /// `identical-payload-digest` revisit carrying its own response head.
     fn revisit(
         &mut self,
         f: &WarcFetch,
@@ -304,11 +309,12 @@ impl<W: Write> WarcExport<W> {
         headers: &[(String, String)],
     ) -> io::Result<()> {
         let (origin_id, origin_url, origin_date) = &f.origin;
+        let not_modified = status == 304;
         let fields = vec![
             ("WARC-Warcinfo-ID", self.warcinfo_id.clone()),
             (
                 "WARC-Profile",
-                if status == 304 {
+                if not_modified {
                     PROFILE_SERVER_NOT_MODIFIED
                 } else {
                     PROFILE_IDENTICAL_PAYLOAD
@@ -323,33 +329,82 @@ impl<W: Write> WarcExport<W> {
             ("WARC-Refers-To-Date", origin_date.clone()),
         ];
         let known = self.payloads.get(&f.digest).cloned();
-        let (block, payload) = match (status, known) {
-            (304, _) => (response_head(status, headers, None), Payload::None),
-            (_, Some((d, len))) => (response_head(status, headers, Some(len)), Payload::Same(d)),
-            (_, None) => return Ok(()),
+        let (block, payload, content_type) = match (not_modified, known) {
+            (true, Some((d, _))) => (Vec::new(), Payload::Same(d), None),
+            (true, None) => (Vec::new(), Payload::None, None),
+            (false, Some((d, len))) => (
+                response_head(status, headers, Some(len)),
+                Payload::Same(d),
+                Some("application/http; msgtype=response"),
+            ),
+            (false, None) => return Ok(()),
         };
+        let revisit_id = record_id(&format!(
+            "arshif revisit {} {} {}",
+            f.id, f.requested_at, f.url
+        ));
         let placed = self.writer.write(&Record {
             kind: "revisit",
-            id: record_id(&format!(
-                "arshif revisit {} {} {}",
-                f.id, f.requested_at, f.url
-            )),
+            id: revisit_id.clone(),
             date: &f.requested_at,
             target_uri: Some(&f.url),
-            content_type: Some("application/http; msgtype=response"),
+            content_type,
             fields,
             block: &block,
             payload: payload.clone(),
         })?;
         let d = match payload {
             Payload::Same(d) => d,
-            _ => self
-                .payloads
-                .get(&f.digest)
-                .map(|(d, _)| d.clone())
-                .unwrap_or_default(),
+            _ => String::new(),
         };
-        self.index(f, "warc/revisit", status, &d, placed);
+        // pywb indexes an empty revisit with no status: what the server said is in the
+        // metadata record below and in the archive's `fetches`.
+        let indexed_status = if not_modified { None } else { Some(status) };
+        self.index(f, "warc/revisit", indexed_status, &d, placed);
+        if not_modified {
+            self.server_said(f, status, headers, &revisit_id)?;
+        }
+        Ok(())
+    }
+
+    /// A `metadata` record holding the HTTP status and headers the server answered with, for
+    /// a revisit whose block leaves them out.
+    fn server_said(
+        &mut self,
+        f: &WarcFetch,
+        status: u16,
+        headers: &[(String, String)],
+        revisit_id: &str,
+    ) -> io::Result<()> {
+        let status_line = format!("{status} {}", http_reason(status));
+        let header_lines: Vec<String> = headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", one_line(v)))
+            .collect();
+        let mut fields: Vec<(&str, &str)> = vec![("http-status", &status_line)];
+        fields.extend(header_lines.iter().map(|h| ("http-header", h.as_str())));
+        fields.push((
+            "note",
+            "the server answered 304 Not Modified; the revisit it describes replays the \
+             response it refers to",
+        ));
+        let block = warc_fields(&fields);
+        self.writer.write(&Record {
+            kind: "metadata",
+            id: record_id(&format!(
+                "arshif server-said {} {} {}",
+                f.id, f.requested_at, f.url
+            )),
+            date: &f.requested_at,
+            target_uri: Some(&f.url),
+            content_type: Some("application/warc-fields"),
+            fields: vec![
+                ("WARC-Warcinfo-ID", self.warcinfo_id.clone()),
+                ("WARC-Concurrent-To", revisit_id.to_string()),
+            ],
+            block: &block,
+            payload: Payload::None,
+        })?;
         Ok(())
     }
 
@@ -380,26 +435,32 @@ impl<W: Write> WarcExport<W> {
         &mut self,
         f: &WarcFetch,
         mime: &str,
-        status: u16,
+        status: Option<u16>,
         payload_digest: &str,
         placed: Placed,
     ) {
         let Ok(url) = url::Url::parse(&f.url) else {
             return;
         };
-        let fields = serde_json::json!({
-            "url": f.url,
-            "mime": mime,
-            "status": status.to_string(),
-            "digest": payload_digest.strip_prefix("sha1:").unwrap_or(payload_digest),
-            "length": placed.length.to_string(),
-            "offset": placed.offset.to_string(),
-            "filename": self.filename,
-        });
+        // The fields in pywb's order; an empty revisit has no status, as pywb indexes it.
+        let mut fields = serde_json::Map::new();
+        fields.insert("url".into(), f.url.clone().into());
+        fields.insert("mime".into(), mime.into());
+        if let Some(status) = status {
+            fields.insert("status".into(), status.to_string().into());
+        }
+        let digest = payload_digest
+            .strip_prefix("sha1:")
+            .unwrap_or(payload_digest);
+        fields.insert("digest".into(), digest.into());
+        fields.insert("length".into(), placed.length.to_string().into());
+        fields.insert("offset".into(), placed.offset.to_string().into());
+        fields.insert("filename".into(), self.filename.clone().into());
+        let fields = serde_json::Value::Object(fields);
         self.cdx.push(format!(
             "{} {} {}",
-            crate::urls::surt(&url),
-            timestamp14(&f.requested_at),
+            crate::surt::surt(&url),
+            cdx_timestamp(&f.requested_at),
             fields
         ));
     }
@@ -479,13 +540,25 @@ pub fn request_head(url: &url::Url, headers: &[(String, String)]) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// A 14-digit timestamp (`YYYYMMDDhhmmss`) from an RFC 3339 time, as CDXJ wants.
-pub fn timestamp14(rfc3339: &str) -> String {
-    rfc3339
+/// The CDXJ timestamp of a WARC date: its fourteen digits to the second, then the milliseconds
+/// (`20261120091500123`), so that two fetches of one URL in the same second have distinct keys.
+/// pywb reads and replays timestamps of this length; their first fourteen digits are the ones
+/// pywb's own indexer writes.
+pub fn cdx_timestamp(rfc3339: &str) -> String {
+    let mut out: String = rfc3339
         .chars()
         .filter(char::is_ascii_digit)
         .take(14)
-        .collect()
+        .collect();
+    let fraction = rfc3339
+        .split_once('.')
+        .map_or("", |(_, f)| f)
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .take(3)
+        .collect::<String>();
+    out.push_str(&format!("{fraction:0<3}"));
+    out
 }
 
 fn one_line(v: &str) -> String {
@@ -575,7 +648,12 @@ mod tests {
     }
 
     #[test]
-    fn timestamps_have_fourteen_digits() {
-        assert_eq!(timestamp14("2026-11-20T09:15:00.123Z"), "20261120091500");
+    fn timestamps_carry_milliseconds() {
+        assert_eq!(
+            cdx_timestamp("2026-11-20T09:15:00.123Z"),
+            "20261120091500123"
+        );
+        assert_eq!(cdx_timestamp("2026-11-20T09:15:00.1Z"), "20261120091500100");
+        assert_eq!(cdx_timestamp("2026-11-20T09:15:00Z"), "20261120091500000");
     }
 }
