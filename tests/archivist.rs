@@ -434,6 +434,9 @@ async fn warc_export_reads_back_with_valid_digests() {
     let mut response_ids = std::collections::HashSet::new();
     let mut revisit_ids = std::collections::HashSet::new();
     let mut server_said = 0;
+    let mut capture_ids = std::collections::HashSet::new();
+    let mut tied = std::collections::HashSet::new();
+    let mut texts = Vec::new();
     for (h, body) in &records {
         assert_eq!(
             h["WARC-Block-Digest"],
@@ -451,6 +454,7 @@ async fn warc_export_reads_back_with_valid_digests() {
                 assert!(head.contains(&format!("Content-Length: {}\r\n", payload.len())));
                 assert!(!head.to_ascii_lowercase().contains("\r\ncontent-encoding:"));
                 response_ids.insert(h["WARC-Record-ID"].clone());
+                capture_ids.insert(h["WARC-Record-ID"].clone());
             }
             "request" => {
                 assert!(String::from_utf8_lossy(body).starts_with("GET /"));
@@ -464,6 +468,7 @@ async fn warc_export_reads_back_with_valid_digests() {
                     "refers to a written response"
                 );
                 assert!(h.contains_key("WARC-Refers-To-Date"));
+                capture_ids.insert(h["WARC-Record-ID"].clone());
                 if h["WARC-Profile"].ends_with("/server-not-modified") {
                     // Empty, so that replay serves the response it refers to (pywb serves a
                     // revisit's own HTTP head when it has one: a blank 304).
@@ -472,7 +477,7 @@ async fn warc_export_reads_back_with_valid_digests() {
                     revisit_ids.insert(h["WARC-Record-ID"].clone());
                 }
             }
-            "metadata" if h.contains_key("WARC-Concurrent-To") => {
+            "metadata" if String::from_utf8_lossy(body).starts_with("http-status: ") => {
                 // What the server said, beside the empty revisit.
                 assert!(revisit_ids.contains(&h["WARC-Concurrent-To"]), "{h:?}");
                 assert!(
@@ -480,11 +485,42 @@ async fn warc_export_reads_back_with_valid_digests() {
                 );
                 server_said += 1;
             }
+            "metadata" if String::from_utf8_lossy(body).starts_with("arshif-article: ") => {
+                // The article and version a capture belongs to, and the text it gave, beside it.
+                assert!(capture_ids.contains(&h["WARC-Concurrent-To"]), "{h:?}");
+                assert_eq!(h["Content-Type"], "application/warc-fields");
+                tied.insert(h["WARC-Concurrent-To"].clone());
+                let text = String::from_utf8(body.clone()).unwrap();
+                if text.contains("arshif-version: ") {
+                    let body_lines: Vec<&str> = text
+                        .split("\r\n")
+                        .filter_map(|l| l.strip_prefix("arshif-body: "))
+                        .collect();
+                    texts.push(body_lines.join("\n"));
+                }
+            }
             _ => {}
         }
     }
     assert_eq!(server_said, revisit_ids.len());
     assert!(server_said as i64 >= not_modified);
+    // Every version travels as text beside the response it was extracted from.
+    let versions: i64 = sql(&a.db)
+        .query_row("SELECT count(*) FROM versions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(texts.len() as i64, versions);
+    let bodies: Vec<String> = sql(&a.db)
+        .prepare("SELECT body FROM versions")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for b in &bodies {
+        assert!(texts.contains(b), "{b}");
+    }
+    // Every response and revisit of an article is tied to it.
+    assert_eq!(tied, capture_ids);
     // The edited article has two different payloads: two responses.
     let edited = a.edited();
     let responses_of_edited = records

@@ -228,14 +228,60 @@ impl<W: Write> WarcExport<W> {
                 .entry(f.digest.clone())
                 .or_insert_with(|| (digest(bytes), bytes.len()));
         }
-        if f.id == f.origin.0 {
+        let written = if f.id == f.origin.0 {
             let Some((bytes, content_type)) = payload else {
                 return Ok(());
             };
-            self.response(f, status, &headers, bytes, content_type)
+            self.response(f, status, &headers, bytes, content_type)?
         } else {
-            self.revisit(f, status, &headers)
+            self.revisit(f, status, &headers)?
+        };
+        if let Some(record) = written {
+            self.ties(f, &record)?;
         }
+        Ok(())
+    }
+
+    /// What ties a response or revisit to the archive: a `metadata` record (`warc-fields`)
+    /// naming the article (its key URL) and the fetch's outcome, and for a fetch that made a
+    /// version, its number, content hash, extractor and text: `arshif-title`, then one
+    /// `arshif-body` field per line of the body (an empty one between paragraphs). Not a
+    /// `conversion` record, nor a `text/plain` one: pywb indexes those as captures of the URL
+    /// and would replay the plain text in place of the page.
+    fn ties(&mut self, f: &WarcFetch, record: &str) -> io::Result<()> {
+        let Some(article) = &f.article else {
+            return Ok(());
+        };
+        let number = f.version.as_ref().map(|v| v.number.to_string());
+        let mut fields: Vec<(&str, &str)> = vec![("arshif-article", article)];
+        fields.push(("arshif-outcome", &f.outcome));
+        if let (Some(v), Some(n)) = (&f.version, &number) {
+            fields.push(("arshif-version", n));
+            fields.push(("arshif-content-hash", &v.content_hash));
+            fields.push(("arshif-extractor", &v.extractor_version));
+            if let Some(t) = &v.title {
+                fields.push(("arshif-title", t));
+            }
+            fields.extend(v.body.split('\n').map(|line| ("arshif-body", line)));
+        }
+        let block = warc_fields(&fields);
+        self.writer.write(&Record {
+            kind: "metadata",
+            id: record_id(&format!(
+                "arshif ties {} {} {}",
+                f.id, f.requested_at, f.url
+            )),
+            date: &f.requested_at,
+            target_uri: Some(&f.url),
+            content_type: Some("application/warc-fields"),
+            fields: vec![
+                ("WARC-Warcinfo-ID", self.warcinfo_id.clone()),
+                ("WARC-Concurrent-To", record.to_string()),
+            ],
+            block: &block,
+            payload: Payload::None,
+        })?;
+        Ok(())
     }
 
     fn response(
@@ -245,7 +291,7 @@ impl<W: Write> WarcExport<W> {
         headers: &[(String, String)],
         bytes: &[u8],
         content_type: Option<&str>,
-    ) -> io::Result<()> {
+    ) -> io::Result<Option<String>> {
         let response_id = response_id(f.id, &f.requested_at, &f.url);
         let mut block = response_head(status, headers, Some(bytes.len()));
         let head_len = block.len();
@@ -288,13 +334,13 @@ impl<W: Write> WarcExport<W> {
                 content_type: Some("application/http; msgtype=request"),
                 fields: vec![
                     ("WARC-Warcinfo-ID", self.warcinfo_id.clone()),
-                    ("WARC-Concurrent-To", response_id),
+                    ("WARC-Concurrent-To", response_id.clone()),
                 ],
                 block: &block,
                 payload: Payload::None,
             })?;
         }
-        Ok(())
+        Ok(Some(response_id))
     }
 
     /// A revisit of an earlier response. A 304 is written as WARC 1.1's `server-not-modified`
@@ -307,7 +353,7 @@ impl<W: Write> WarcExport<W> {
         f: &WarcFetch,
         status: u16,
         headers: &[(String, String)],
-    ) -> io::Result<()> {
+    ) -> io::Result<Option<String>> {
         let (origin_id, origin_url, origin_date) = &f.origin;
         let not_modified = status == 304;
         let fields = vec![
@@ -337,7 +383,7 @@ impl<W: Write> WarcExport<W> {
                 Payload::Same(d),
                 Some("application/http; msgtype=response"),
             ),
-            (false, None) => return Ok(()),
+            (false, None) => return Ok(None),
         };
         let revisit_id = record_id(&format!(
             "arshif revisit {} {} {}",
@@ -364,7 +410,7 @@ impl<W: Write> WarcExport<W> {
         if not_modified {
             self.server_said(f, status, headers, &revisit_id)?;
         }
-        Ok(())
+        Ok(Some(revisit_id))
     }
 
     /// A `metadata` record holding the HTTP status and headers the server answered with, for

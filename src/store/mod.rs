@@ -12,7 +12,7 @@ mod writer;
 
 pub use query::{
     ArticleSummary, ExportFilter, ListFilter, RevisitRow, SearchHit, SearchScope, Tombstone,
-    VersionPick, WarcFetch,
+    VersionPick, WarcFetch, WarcVersion,
 };
 pub use redact::Redaction;
 pub use writer::PageWriter;

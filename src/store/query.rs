@@ -182,6 +182,21 @@ pub struct WarcFetch {
     pub digest: String,
     /// The first fetch that stored that payload: (id, url, requested_at).
     pub origin: (i64, String, String),
+    /// What the fetch was for: the archived article's key URL, and the outcome.
+    pub article: Option<String>,
+    pub outcome: String,
+    /// The version this fetch made, if it made one.
+    pub version: Option<WarcVersion>,
+}
+
+/// A version as it travels in a WARC export beside the response it was extracted from.
+#[derive(Debug, Clone)]
+pub struct WarcVersion {
+    pub number: i64,
+    pub title: Option<String>,
+    pub body: String,
+    pub content_hash: String,
+    pub extractor_version: String,
 }
 
 /// An archived article as the revisit planner sees it (times as stored, RFC 3339).
@@ -473,10 +488,14 @@ impl Store {
             .conn
             .prepare(
                 "SELECT f.id, f.url, f.requested_at, f.status, f.headers, f.request_headers,
-                        o.capture_digest, o.id, o.url, o.requested_at
+                        o.capture_digest, o.id, o.url, o.requested_at,
+                        a.url, f.outcome,
+                        v.version, v.title, v.body, v.content_hash, v.extractor_version
                  FROM fetches f
                  JOIN fetches o ON o.id = (SELECT min(id) FROM fetches
                                            WHERE capture_digest = coalesce(f.capture_digest, f.payload_digest))
+                 LEFT JOIN articles a ON a.id = f.article_id
+                 LEFT JOIN versions v ON v.fetch_id = f.id
                  WHERE f.status IS NOT NULL AND o.id <= f.id
                    AND (?1 IS NULL OR f.requested_at >= ?1)
                  ORDER BY f.id",
@@ -493,6 +512,18 @@ impl Store {
                     request_headers: r.get(5)?,
                     digest: r.get(6)?,
                     origin: (r.get(7)?, r.get(8)?, r.get(9)?),
+                    article: r.get(10)?,
+                    outcome: r.get(11)?,
+                    version: match r.get::<_, Option<i64>>(12)? {
+                        Some(number) => Some(WarcVersion {
+                            number,
+                            title: r.get(13)?,
+                            body: r.get(14)?,
+                            content_hash: r.get(15)?,
+                            extractor_version: r.get(16)?,
+                        }),
+                        None => None,
+                    },
                 })
             })
             .map_err(|e| self.err(e))?;
