@@ -68,6 +68,21 @@ pub struct CrawlSettings {
 
 impl CrawlSettings {
     /// Settings for one start URL with every optional behaviour off.
+    /// The site a log line is about: the config's site name, else the start URL's host (and
+    /// port).
+    pub fn site_label(&self) -> String {
+        match &self.site {
+            Some(name) => name.clone(),
+            None => {
+                let host = self.start.host_str().unwrap_or_default();
+                match self.start.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host.to_string(),
+                }
+            }
+        }
+    }
+
     pub fn new(start: Url, rate: f64, command: &str) -> Self {
         CrawlSettings {
             start,
@@ -177,6 +192,24 @@ impl Summary {
             .filter(|(k, _)| FetchOutcome::is_failure_name(k))
             .map(|(_, v)| v)
             .sum()
+    }
+
+    /// Logs the summary at info: the sentence, and each count as a field (for JSON logs).
+    pub fn log(&self, site: &str) {
+        info!(
+            site,
+            pages = self.pages,
+            new_articles = self.count(FetchOutcome::Archived),
+            new_versions = self.count(FetchOutcome::Changed),
+            unchanged = self.count(FetchOutcome::Unchanged),
+            not_modified = self.count(FetchOutcome::NotModified),
+            removed = self.count(FetchOutcome::Gone),
+            without_article = self.count(FetchOutcome::NoArticle),
+            failed = self.failures(),
+            stopped = %self.end,
+            "{}",
+            self.one_line()
+        );
     }
 
     pub fn one_line(&self) -> String {
@@ -697,7 +730,7 @@ impl<'a> Walk<'a> {
     }
 
     fn record_skip(&mut self, url: &Url, outcome: FetchOutcome, why: &str) -> Result<()> {
-        info!(%url, outcome = %outcome, "{why}");
+        info!(site = %self.settings.site_label(), %url, outcome = %outcome, "{why}");
         let row = FetchRow {
             url: url.to_string(),
             requested_at: now_rfc3339(),
@@ -750,7 +783,7 @@ impl<'a> Walk<'a> {
         let mut rows: Vec<FetchRow> = fetched.attempts.iter().map(row_of).collect();
         let done = match fetched.result {
             PageResult::Failed { outcome, error } => {
-                warn!(%url, outcome = %outcome, "{error}");
+                warn!(site = %self.settings.site_label(), %url, outcome = %outcome, "{error}");
                 set_last(&mut rows, outcome, Some(error));
                 self.commit_rows(rows)?;
                 PageDone {
@@ -768,7 +801,14 @@ impl<'a> Walk<'a> {
         };
         let next = done.next.as_ref().map_or("none", |n| n.url.as_str());
         let via = done.next.as_ref().map_or("none", |n| n.via);
-        info!(%url, outcome = %done.outcome, next, via = %via, "page");
+        info!(
+            site = %self.settings.site_label(),
+            %url,
+            outcome = %done.outcome,
+            next,
+            via = %via,
+            "page"
+        );
         Ok(Some(done))
     }
 

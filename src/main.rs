@@ -14,7 +14,11 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if e.use_stderr() => {
-            eprintln!("arshif: {}", one_line_usage_error(&e.render().to_string()));
+            let msg = one_line_usage_error(&e.render().to_string());
+            if asks_for_json_logs() {
+                init_logging(0, LogFormat::Json);
+            }
+            fatal(&msg, Exit::Usage, asks_for_json_logs());
             return ExitCode::from(Exit::Usage as u8);
         }
         Err(e) => {
@@ -45,15 +49,16 @@ fn main() -> ExitCode {
         }
     };
     let shutdown = Shutdown::default();
+    let json = log_format == LogFormat::Json;
     let code = runtime.block_on(async {
         listen_for_signals(shutdown.clone());
-        run(cli.command, &shutdown).await
+        run(cli.command, &shutdown, json).await
     });
     runtime.shutdown_timeout(std::time::Duration::from_millis(500));
     ExitCode::from(code as u8)
 }
 
-async fn run(command: Command, shutdown: &Shutdown) -> Exit {
+async fn run(command: Command, shutdown: &Shutdown, json: bool) -> Exit {
     let result = match command {
         Command::Crawl(args) => commands::crawl::run(args, shutdown).await,
         Command::Run(args) => commands::run::run(args, shutdown, Steps::CrawlAndRevisit).await,
@@ -73,7 +78,7 @@ async fn run(command: Command, shutdown: &Shutdown) -> Exit {
     };
     match result {
         Ok(exit) => exit,
-        Err(e) => report(&e),
+        Err(e) => report(&e, json),
     }
 }
 
@@ -90,8 +95,26 @@ fn one_line_usage_error(rendered: &str) -> String {
     parts.join("; ")
 }
 
+/// Whether the command line asks for JSON logs (read before it parses, for a usage error).
+fn asks_for_json_logs() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    args.windows(2)
+        .any(|w| w[0] == "--log-format" && w[1] == "json")
+        || args.iter().any(|a| a == "--log-format=json")
+}
+
+/// A fatal error: one line on stderr, `arshif: …` as text or one JSON object (with the exit
+/// code as a field) when the logs are JSON.
+fn fatal(msg: &str, code: Exit, json: bool) {
+    if json {
+        tracing::error!(exit_code = code as u8, "{msg}");
+    } else {
+        eprintln!("arshif: {msg}");
+    }
+}
+
 /// One line on stderr, and the exit code the error deserves.
-fn report(e: &anyhow::Error) -> Exit {
+fn report(e: &anyhow::Error, json: bool) -> Exit {
     if is_broken_pipe(e) {
         return Exit::Success;
     }
@@ -105,7 +128,7 @@ fn report(e: &anyhow::Error) -> Exit {
     if lib.is_some_and(arshif::Error::is_disk_full) {
         msg.push_str(" (the disk is full: free space and run again; nothing committed was lost)");
     }
-    eprintln!("arshif: {}", msg.replace('\n', " "));
+    fatal(&msg.replace('\n', " "), code, json);
     code
 }
 

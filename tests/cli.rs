@@ -116,6 +116,106 @@ async fn a_second_writer_exits_4() {
     assert!(stderr(&out).contains("another arshif process"));
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn json_logs_hold_fatal_errors_sites_and_counts() {
+    let every_line_json = |out: &std::process::Output| -> Vec<serde_json::Value> {
+        let err = stderr(out);
+        assert!(!err.trim().is_empty());
+        err.lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}")))
+            .collect()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    // Exit 4: another writer.
+    {
+        let _held = arshif::store::lock::WriterLock::acquire(&db, false).unwrap();
+        let out = crawl(
+            "http://127.0.0.1:9/a",
+            &db,
+            "UTC",
+            &["--log-format", "json"],
+        )
+        .await;
+        assert_eq!(code(&out), 4);
+        let lines = every_line_json(&out);
+        assert_eq!(lines.last().unwrap()["level"], "ERROR");
+        assert_eq!(lines.last().unwrap()["fields"]["exit_code"], 4);
+    }
+    // Exit 3: a usage error caught by the parser, and one caught later.
+    let out = arshif(args(&[
+        "--log-format",
+        "json",
+        "crawl",
+        "--rate",
+        "0",
+        "http://x.example/",
+    ]))
+    .await;
+    assert_eq!(code(&out), 3);
+    assert_eq!(every_line_json(&out)[0]["fields"]["exit_code"], 3);
+    let out = arshif(args(&[
+        "--log-format",
+        "json",
+        "list",
+        "--db",
+        "/nonexistent/a.db",
+    ]))
+    .await;
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert_eq!(every_line_json(&out)[0]["fields"]["exit_code"], 3);
+    // A crawl: every page line names its site; the summary carries its counts as fields.
+    let site = dir.path().join("site");
+    let paths = write_chain(&site, 2, false);
+    let server = serve_dir(&site).await;
+    let out = crawl(
+        &server.url(&paths[0]),
+        &db,
+        "UTC",
+        &["-v", "--log-format", "json"],
+    )
+    .await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let lines = every_line_json(&out);
+    let pages: Vec<_> = lines
+        .iter()
+        .filter(|l| l["fields"]["message"] == "page")
+        .collect();
+    assert_eq!(pages.len(), 2);
+    let host = server.url("").trim_start_matches("http://").to_string();
+    assert!(
+        pages.iter().all(|l| l["fields"]["site"] == host.as_str()),
+        "{lines:?}"
+    );
+    let summary = lines
+        .iter()
+        .find(|l| l["fields"]["new_articles"].is_u64())
+        .unwrap();
+    assert_eq!(summary["fields"]["new_articles"], 2);
+    assert_eq!(summary["fields"]["failed"], 0);
+    assert_eq!(summary["fields"]["site"], host.as_str());
+}
+
+#[test]
+fn wait_says_it_is_waiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let held = arshif::store::lock::WriterLock::acquire(&db, false).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_arshif"))
+        .args(["-v", "crawl", "http://127.0.0.1:9/a", "--wait", "--db"])
+        .arg(&db)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    drop(held);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("waiting for the other arshif process"), "{err}");
+    assert!(err.contains("the archive is free"), "{err}");
+}
+
 /// Starts a slow crawl, waits for its first page request, sends `signal`, and returns the exit
 /// code and how long the process took to stop after the signal.
 async fn interrupted_crawl(signal: &str) -> (i32, Duration, std::path::PathBuf, tempfile::TempDir) {

@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use tracing::info;
 
 use super::{Exit, Shutdown};
 use crate::cli::{CrawlArgs, FetchArgs};
@@ -55,7 +54,7 @@ pub async fn run(args: CrawlArgs, shutdown: &Shutdown) -> anyhow::Result<Exit> {
     if let Some(bar) = &settings.progress {
         bar.finish_and_clear();
     }
-    info!("{}", summary.one_line());
+    summary.log(&settings.site_label());
     Ok(if summary.end == EndReason::Interrupted {
         shutdown.exit()
     } else if summary.failures() > 0 {

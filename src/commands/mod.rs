@@ -37,6 +37,9 @@ pub enum Exit {
     Usage = 3,
     /// Another writer holds the database.
     Locked = 4,
+    /// A takedown (or reindex) is committed, but a reader held the file, so the removed text
+    /// may linger in free pages until `arshif reindex` runs: done, with one thing left to do.
+    ErasurePending = 5,
     /// Stopped by SIGINT.
     Interrupted = 130,
     /// Stopped by SIGTERM.

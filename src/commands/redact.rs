@@ -27,7 +27,7 @@ pub fn redact(args: RedactArgs) -> anyhow::Result<Exit> {
             "arshif: warning: {e}; run `arshif reindex --db {}` when it has stopped, to erase them",
             args.db.display()
         );
-        return Ok(Exit::Internal);
+        return Ok(Exit::ErasurePending);
     }
     Ok(Exit::Success)
 }
@@ -74,7 +74,7 @@ pub fn reindex(args: ReindexArgs) -> anyhow::Result<Exit> {
     // Also finishes what a takedown could not erase while a reader held the file.
     if let Err(e) = store.purge_free_space() {
         eprintln!("arshif: warning: {e}");
-        return Ok(Exit::Internal);
+        return Ok(Exit::ErasurePending);
     }
     Ok(Exit::Success)
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-use tracing::{info, warn};
+use tracing::warn;
 
 use super::{Exit, Shutdown};
 use crate::cli::RunArgs;
@@ -91,7 +91,7 @@ pub async fn run(args: RunArgs, shutdown: &Shutdown, steps: Steps) -> anyhow::Re
         let (name, result) = joined.context("a site's task failed")?;
         let summaries = result.with_context(|| format!("site {name:?}"))?;
         for s in &summaries {
-            info!(site = %name, "{}", s.one_line());
+            s.log(&name);
             if s.end == EndReason::Interrupted {
                 exit = shutdown.exit();
             } else if s.failures() > 0 && exit == Exit::Success {

@@ -33,10 +33,29 @@ impl WriterLock {
                 message: format!("cannot create lock file {}: {e}", path.display()),
             })?;
         if wait {
-            file.lock().map_err(|e| Error::Io {
-                path: path.clone(),
-                source: e,
-            })?;
+            // Say so when the wait begins (and how it ends), then block.
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(TryLockError::WouldBlock) => {
+                    tracing::info!(
+                        db = %db.display(),
+                        "waiting for the other arshif process writing this archive to finish"
+                    );
+                    let since = std::time::Instant::now();
+                    file.lock().map_err(|e| Error::Io {
+                        path: path.clone(),
+                        source: e,
+                    })?;
+                    tracing::info!(
+                        db = %db.display(),
+                        waited_ms = since.elapsed().as_millis() as u64,
+                        "the archive is free: going on"
+                    );
+                }
+                Err(TryLockError::Error(e)) => {
+                    return Err(Error::Io { path, source: e });
+                }
+            }
         } else {
             match file.try_lock() {
                 Ok(()) => {}
