@@ -196,8 +196,8 @@ async fn json_logs_hold_fatal_errors_sites_and_counts() {
     assert_eq!(summary["fields"]["site"], host.as_str());
 }
 
-#[test]
-fn wait_says_it_is_waiting() {
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_says_it_is_waiting() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");
     let held = arshif::store::lock::WriterLock::acquire(&db, false).unwrap();
@@ -208,11 +208,16 @@ fn wait_says_it_is_waiting() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(700));
+    tokio::time::sleep(Duration::from_millis(700)).await;
     drop(held);
-    let out = child.wait_with_output().unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("waiting for the other arshif process"), "{err}");
+    assert!(
+        err.contains("waiting for the other arshif process"),
+        "{err}"
+    );
     assert!(err.contains("the archive is free"), "{err}");
 }
 
