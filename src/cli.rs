@@ -58,6 +58,9 @@ pub enum Command {
     Unredact(RedactArgs),
     /// Counts of articles, versions, fetches by outcome, and bytes stored.
     Stats(StatsArgs),
+    /// Write Datasette metadata for this archive (descriptions, full-text search, canned queries)
+    #[command(name = "datasette-metadata")]
+    DatasetteMetadata(DatasetteArgs),
 }
 
 #[derive(Debug, Args)]
@@ -291,6 +294,18 @@ pub struct StatsArgs {
 
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct DatasetteArgs {
+    /// The archive database (opened read-only); the metadata is keyed on Datasette's name for
+    /// it (the file name without its last extension).
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+
+    /// Write the metadata to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Options shared by commands that fetch pages.

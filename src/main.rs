@@ -75,6 +75,7 @@ async fn run(command: Command, shutdown: &Shutdown, json: bool) -> Exit {
         Command::Redact(args) => commands::redact::redact(args),
         Command::Unredact(args) => commands::redact::unredact(args),
         Command::Stats(args) => commands::stats::run(args),
+        Command::DatasetteMetadata(args) => commands::datasette::run(args),
     };
     match result {
         Ok(exit) => exit,

@@ -1,6 +1,7 @@
 //! One file per subcommand: each wires the library's pieces together and adds error context.
 
 pub mod crawl;
+pub mod datasette;
 pub mod demo;
 pub mod diff;
 pub mod export;
