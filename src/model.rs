@@ -212,6 +212,32 @@ impl FetchOutcome {
         }
     }
 
+    /// Every outcome, in the order the README's table lists them.
+    pub const ALL: [FetchOutcome; 22] = [
+        FetchOutcome::Archived,
+        FetchOutcome::Changed,
+        FetchOutcome::Unchanged,
+        FetchOutcome::NotModified,
+        FetchOutcome::NoArticle,
+        FetchOutcome::NotHtml,
+        FetchOutcome::Gone,
+        FetchOutcome::RobotsDisallowed,
+        FetchOutcome::OffSite,
+        FetchOutcome::HttpError,
+        FetchOutcome::Timeout,
+        FetchOutcome::TooLarge,
+        FetchOutcome::BadRedirect,
+        FetchOutcome::NetworkError,
+        FetchOutcome::BlockedAddress,
+        FetchOutcome::Retried,
+        FetchOutcome::Redirected,
+        FetchOutcome::RobotsTxt,
+        FetchOutcome::Redacted,
+        FetchOutcome::Listing,
+        FetchOutcome::Unused,
+        FetchOutcome::Interrupted,
+    ];
+
     /// The final failures: the page could not be archived for a reason worth exit code 2.
     pub const FAILURES: [FetchOutcome; 6] = [
         FetchOutcome::HttpError,
