@@ -7,14 +7,15 @@ Creates a virtual environment with pywb from PyPI (kept in --venv, default targe
 so later runs reuse it), then for two archives:
   - the demo archive `archive.db.example` (an edited Arabic article, 304 revisits);
   - a crawl of a small site served here on 127.0.0.1 (an IP host and a port), whose links carry
-    query strings with their arguments out of order, crawled twice so the second visit gets
-    304 revisits, often in the same second as the first;
+    query strings with their arguments out of order (one answered with a redirect), crawled
+    twice so the second visit gets 304 revisits, often in the same second as the first;
 exports each as WARC with `--cdx`, and checks that
   1. pywb's own index of the WARC (`wb-manager add`) and arshif's CDXJ agree on every line:
      URL key, timestamp to the second, digest, offset, length;
   2. with arshif's CDXJ as the collection's index, every capture it lists replays in pywb's
      `wayback`, by its exact timestamp and as the latest capture, with status 200 and one of
-     the article's archived titles in the page.
+     the article's archived titles in the page (a redirect, followed, to the page it names);
+  3. the live crawl's WARC holds its robots.txt and its redirect.
 Exits 1 with one line per failure; 0 when everything holds. Needs the network only for PyPI.
 """
 
@@ -67,9 +68,17 @@ def site_pages(root):
     titles = {
         "story.php": ["Council passes the budget", "Schools get new funding"],
         "report.php": ["Schools get new funding", "Roads are repaired"],
-        "final.php": ["Roads are repaired", None],
+        "more/index.html": ["Roads are repaired", "The bridge reopens"],
+        "final.php": ["The bridge reopens", None],
     }
-    links = {"story.php": "report.php?z=2&id=7&a=1", "report.php": "final.php?page=1&cat=3"}
+    # `more?b=2&a=1` is answered with a redirect to `more/?b=2&a=1` (a folder without its slash).
+    links = {
+        "story.php": "report.php?z=2&id=7&a=1",
+        "report.php": "more?b=2&a=1",
+        "more/index.html": "final.php?page=1&cat=3",
+    }
+    (root / "more").mkdir()
+    (root / "robots.txt").write_text("User-agent: *\nAllow: /\n", encoding="utf-8")
     para = (
         "<p>The regional council met on Thursday evening to discuss the budget, which includes "
         "new funding for schools and roads, and debated it at length before the vote.</p>"
@@ -77,6 +86,7 @@ def site_pages(root):
     for name, (title, _) in titles.items():
         nxt = links.get(name)
         nav = f'<a rel="next" href="/{nxt}">Next article</a>' if nxt else ""
+        title = title if name != "more/index.html" else "Roads are repaired"
         html = (
             f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{title}</title></head>"
             f"<body><article><h1>{title}</h1>{para * 4}</article><nav>{nav}</nav></body></html>"
@@ -121,7 +131,7 @@ def index_entries(path):
         key, ts, js = line.split(" ", 2)
         j = json.loads(js)
         fields = [j.get(f) or "-" for f in ("digest", "offset", "length")]
-        out.append((key, ts[:14], *fields, j["url"], ts))
+        out.append((key, ts[:14], *fields, j["url"], ts, j.get("status", "-")))
     return out
 
 
@@ -173,8 +183,10 @@ def check_archive(name, bin_, db, pybin, work):
             except Exception:
                 time.sleep(0.2)
         replays = 0
+        any_title = set().union(*titles.values()) if titles else set()
         for e in ours:
             url, ts = e[5], e[6]
+            redirect = e[7].startswith("3")
             for mode in (f"{ts}id_", "id_"):
                 replays += 1
                 target = f"http://127.0.0.1:{port}/{name}/{mode}/{url}"
@@ -183,8 +195,15 @@ def check_archive(name, bin_, db, pybin, work):
                         status, body = r.status, decode(r.read(), r.headers.get_content_charset())
                 except urllib.error.HTTPError as err:
                     status, body = err.code, ""
+                if url.endswith("/robots.txt"):
+                    # What the crawl obeyed replays as it was served.
+                    archived = int(e[7]) if e[7].isdigit() else 200
+                    if status != archived or (status == 200 and "User-agent" not in body):
+                        fail(f"{name}: {mode} {url} replayed {status}, archived {e[7]}")
+                    continue
                 page = " ".join(html.unescape(body).split())
-                want = titles.get(url, set())
+                # A redirect replays as a redirect, which urllib follows to the capture it names.
+                want = any_title if redirect else titles.get(url, set())
                 if status != 200 or not any(" ".join(t.split()) in page for t in want):
                     found = re.search(r"<title>(.*?)</title>", body, re.S)
                     title = found.group(1).strip() if found else None
@@ -226,12 +245,16 @@ def main():
             fail("live: no key for the IP host in arshif's CDXJ")
         if not any("?a=1&id=7&z=2" in k for k, *_ in live):
             fail("live: no key with the query's arguments sorted")
-        mimes = [
-            json.loads(line.split(" ", 2)[2])["mime"]
+        entries = [
+            json.loads(line.split(" ", 2)[2])
             for line in (work / "live" / "live.cdxj").read_text().splitlines()
         ]
-        if "warc/revisit" not in mimes:
+        if not any(e["mime"] == "warc/revisit" for e in entries):
             fail("live: the second crawl left no revisit")
+        if not any(e.get("status", "").startswith("3") for e in entries):
+            fail("live: no redirect record")
+        if not any(e["url"].endswith("/robots.txt") for e in entries):
+            fail("live: no robots.txt record")
     if FAILURES:
         print(f"pywb-check: {len(FAILURES)} failures", file=sys.stderr)
         sys.exit(1)

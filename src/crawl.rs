@@ -704,7 +704,16 @@ impl<'a> Walk<'a> {
         if let Some(a) = attempts.last_mut() {
             a.outcome = last;
         }
-        self.commit_attempts(attempts, last, Some(rules.source.clone()))?;
+        // The answer is kept as a capture, so that exports can show what the crawl obeyed.
+        let capture = match fetched.result {
+            PageResult::Response(r) => Some(CaptureWrite {
+                content_type: r.header("content-type").map(str::to_string),
+                digest: r.digest,
+                bytes: r.body,
+            }),
+            PageResult::Failed { .. } => None,
+        };
+        self.commit_attempts_with(attempts, last, Some(rules.source.clone()), capture)?;
         Ok(Some(rules))
     }
 
@@ -713,6 +722,18 @@ impl<'a> Walk<'a> {
         attempts: Vec<Attempt>,
         last: FetchOutcome,
         note: Option<String>,
+    ) -> Result<()> {
+        self.commit_attempts_with(attempts, last, note, None)
+    }
+
+    /// Records the attempts at one URL; the last one's payload is stored when `capture` is
+    /// given.
+    fn commit_attempts_with(
+        &mut self,
+        attempts: Vec<Attempt>,
+        last: FetchOutcome,
+        note: Option<String>,
+        capture: Option<CaptureWrite>,
     ) -> Result<()> {
         if attempts.is_empty() {
             return Ok(());
@@ -725,8 +746,18 @@ impl<'a> Walk<'a> {
                 r.outcome = last.as_str().to_string();
             }
             r.note = note;
+            r.payload_digest = capture.as_ref().map(|c| c.digest.clone());
         }
-        self.commit_rows(rows)
+        let run_id = self.run_id;
+        blocking(|| {
+            self.db()?.commit_page(&PageCommit {
+                run_id: Some(run_id),
+                rows,
+                capture,
+                ..Default::default()
+            })
+        })?;
+        Ok(())
     }
 
     fn record_skip(&mut self, url: &Url, outcome: FetchOutcome, why: &str) -> Result<()> {

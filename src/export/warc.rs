@@ -207,7 +207,7 @@ impl<W: Write> WarcExport<W> {
 
     /// Whether [`WarcExport::fetch`] needs the payload bytes for this fetch.
     pub fn needs_payload(&self, f: &WarcFetch) -> bool {
-        f.id == f.origin.0 || !self.payloads.contains_key(&f.digest)
+        !f.redirect && (f.id == f.origin.0 || !self.payloads.contains_key(&f.digest))
     }
 
     /// Writes a fetch: request and response records for the first fetch of a payload, a revisit
@@ -228,7 +228,10 @@ impl<W: Write> WarcExport<W> {
                 .entry(f.digest.clone())
                 .or_insert_with(|| (digest(bytes), bytes.len()));
         }
-        let written = if f.id == f.origin.0 {
+        let written = if f.redirect {
+            // Its status and headers (the `Location`) were stored, not its body.
+            self.response(f, status, &headers, &[], None)?
+        } else if f.id == f.origin.0 {
             let Some((bytes, content_type)) = payload else {
                 return Ok(());
             };
@@ -296,13 +299,18 @@ impl<W: Write> WarcExport<W> {
         let mut block = response_head(status, headers, Some(bytes.len()));
         let head_len = block.len();
         block.extend_from_slice(bytes);
+        let mut fields = vec![("WARC-Warcinfo-ID", self.warcinfo_id.clone())];
+        if f.redirect {
+            // The body of a redirect is not kept: the record says its payload was cut.
+            fields.push(("WARC-Truncated", "unspecified".to_string()));
+        }
         let placed = self.writer.write(&Record {
             kind: "response",
             id: response_id.clone(),
             date: &f.requested_at,
             target_uri: Some(&f.url),
             content_type: Some("application/http; msgtype=response"),
-            fields: vec![("WARC-Warcinfo-ID", self.warcinfo_id.clone())],
+            fields,
             block: &block,
             payload: Payload::From(head_len),
         })?;

@@ -187,6 +187,8 @@ pub struct WarcFetch {
     pub outcome: String,
     /// The version this fetch made, if it made one.
     pub version: Option<WarcVersion>,
+    /// A redirect hop: its status and headers are stored, not its body.
+    pub redirect: bool,
 }
 
 /// A version as it travels in a WARC export beside the response it was extracted from.
@@ -492,11 +494,12 @@ impl Store {
                         a.url, f.outcome,
                         v.version, v.title, v.body, v.content_hash, v.extractor_version
                  FROM fetches f
-                 JOIN fetches o ON o.id = (SELECT min(id) FROM fetches
+                 LEFT JOIN fetches o ON o.id = (SELECT min(id) FROM fetches
                                            WHERE capture_digest = coalesce(f.capture_digest, f.payload_digest))
                  LEFT JOIN articles a ON a.id = f.article_id
                  LEFT JOIN versions v ON v.fetch_id = f.id
-                 WHERE f.status IS NOT NULL AND o.id <= f.id
+                 WHERE f.status IS NOT NULL
+                   AND (o.id <= f.id OR (o.id IS NULL AND f.outcome = 'redirected'))
                    AND (?1 IS NULL OR f.requested_at >= ?1)
                  ORDER BY f.id",
             )
@@ -510,8 +513,13 @@ impl Store {
                     status: r.get(3)?,
                     headers: r.get(4)?,
                     request_headers: r.get(5)?,
-                    digest: r.get(6)?,
-                    origin: (r.get(7)?, r.get(8)?, r.get(9)?),
+                    digest: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                    origin: match r.get::<_, Option<i64>>(7)? {
+                        Some(id) => (id, r.get(8)?, r.get(9)?),
+                        // A redirect hop is its own origin: nothing of it was stored.
+                        None => (r.get(0)?, r.get(1)?, r.get(2)?),
+                    },
+                    redirect: r.get::<_, Option<i64>>(7)?.is_none(),
                     article: r.get(10)?,
                     outcome: r.get(11)?,
                     version: match r.get::<_, Option<i64>>(12)? {
