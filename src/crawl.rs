@@ -631,7 +631,12 @@ impl<'a> Walk<'a> {
                 _ => RobotsFetch::Unavailable(status),
             };
             let rules = HostRules::from_fetch(&fetch);
-            info!(host, rules = %rules.source, "robots.txt (kept from an earlier run)");
+            info!(
+                site = %self.settings.site_label(),
+                host,
+                rules = %rules.source,
+                "robots.txt (kept from an earlier run)"
+            );
             rules
         }))
     }
@@ -674,7 +679,7 @@ impl<'a> Walk<'a> {
             PageResult::Failed { error, .. } => RobotsFetch::Unreachable(error.clone()),
         };
         let rules = HostRules::from_fetch(&access);
-        info!(host, rules = %rules.source, "robots.txt");
+        info!(site = %self.settings.site_label(), host, rules = %rules.source, "robots.txt");
         if self.settings.robots_cache {
             let status = match &fetched.result {
                 PageResult::Response(r) => Some(r.status),
@@ -697,7 +702,7 @@ impl<'a> Walk<'a> {
             _ => FetchOutcome::RobotsTxt,
         };
         if last != FetchOutcome::RobotsTxt {
-            warn!(host, "{}", rules.source);
+            warn!(site = %self.settings.site_label(), host, "{}", rules.source);
             *self.outcomes.entry(last.as_str()).or_default() += 1;
         }
         let mut attempts = fetched.attempts;

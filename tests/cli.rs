@@ -183,6 +183,16 @@ async fn json_logs_hold_fatal_errors_sites_and_counts() {
         .collect();
     assert_eq!(pages.len(), 2);
     let host = server.url("").trim_start_matches("http://").to_string();
+    for l in &lines {
+        let f = &l["fields"];
+        if f.get("url").is_some() || f.get("host").is_some() {
+            assert_eq!(
+                f["site"],
+                host.as_str(),
+                "every line about a page names its site: {l}"
+            );
+        }
+    }
     assert!(
         pages.iter().all(|l| l["fields"]["site"] == host.as_str()),
         "{lines:?}"
