@@ -231,7 +231,7 @@ async fn wait_says_it_is_waiting() {
     assert!(err.contains("the archive is free"), "{err}");
 }
 
-/// Starts a slow crawl, waits for its first page request, sends `signal`, and returns the exit
+/// Starts a slow crawl, waits for its third page request, sends `signal`, and returns the exit
 /// code and how long the process took to stop after the signal.
 async fn interrupted_crawl(signal: &str) -> (i32, Duration, std::path::PathBuf, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -253,7 +253,9 @@ async fn interrupted_crawl(signal: &str) -> (i32, Duration, std::path::PathBuf, 
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while page_requests(&server.requests()).len() < 2 && Instant::now() < deadline {
+    // The third page's request means the second page was read, its next link found and its
+    // commit handed to the writer: the two are what a graceful stop must keep.
+    while page_requests(&server.requests()).len() < 3 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let sent = Instant::now();
