@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
@@ -25,6 +25,7 @@ use crate::politeness::{Cancelled, Gate};
 use crate::store::{
     ArticleWrite, CaptureWrite, FetchRow, PageCommit, PageWriter, Store, VersionWrite,
 };
+use crate::time::{now_rfc3339, rfc3339, stored_time};
 use crate::urls::{self, Scope};
 use crate::{Error, Result};
 
@@ -622,8 +623,7 @@ impl<'a> Walk<'a> {
         if !self.settings.robots_cache {
             return Ok(None);
         }
-        let since =
-            crate::config::stored_time(Utc::now() - chrono::Duration::hours(ROBOTS_CACHE_HOURS));
+        let since = stored_time(Utc::now() - chrono::Duration::hours(ROBOTS_CACHE_HOURS));
         let cached = blocking(|| self.db()?.cached_robots(host, &since))?;
         Ok(cached.map(|(status, body)| {
             let fetch = match body {
@@ -1456,22 +1456,6 @@ fn row_of(a: &Attempt) -> FetchRow {
         last_modified: header("last-modified"),
         payload_digest: None,
     }
-}
-
-/// RFC 3339 UTC with a `Z` suffix, to the millisecond, fractions shown only when present.
-pub fn rfc3339(t: DateTime<Utc>) -> String {
-    use chrono::{SubsecRound, Timelike};
-    let t = t.trunc_subsecs(3);
-    let format = if t.nanosecond() == 0 {
-        SecondsFormat::Secs
-    } else {
-        SecondsFormat::Millis
-    };
-    t.to_rfc3339_opts(format, true)
-}
-
-fn now_rfc3339() -> String {
-    rfc3339(Utc::now())
 }
 
 /// Runs blocking database work without stalling the async runtime's other tasks.

@@ -39,6 +39,8 @@ pub mod search;
 pub mod store;
 /// SURT keys of CDXJ lines, as pywb's indexer writes them.
 pub mod surt;
+/// Times as arshif writes them (RFC 3339 records, the stored form for comparisons).
+pub mod time;
 /// URL normalisation and crawl scope.
 pub mod urls;
 /// The one vocabulary of navigation labels, trap words and page-chrome names.

@@ -8,10 +8,10 @@ use anyhow::Context;
 
 use super::Exit;
 use crate::cli::{ExportArgs, ExportFormat};
-use crate::config::stored_time;
-use crate::crawl::rfc3339;
 use crate::export::{self, warc::WarcExport};
 use crate::store::{ExportFilter, Store, Tombstone};
+use crate::time::rfc3339;
+use crate::time::stored_time;
 use crate::{Error, urls};
 
 pub fn run(args: ExportArgs) -> anyhow::Result<Exit> {

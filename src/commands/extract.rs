@@ -105,7 +105,7 @@ fn file_url(path: &Path) -> Url {
 }
 
 fn record(file: &Path, url: Option<&str>, a: &Article) -> Value {
-    let time = |t: Option<DateTime<Utc>>| t.map(crate::crawl::rfc3339);
+    let time = |t: Option<DateTime<Utc>>| t.map(crate::time::rfc3339);
     json!({
         "file": file.display().to_string(),
         "url": url,

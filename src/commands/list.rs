@@ -8,8 +8,8 @@ use serde::ser::{SerializeSeq, Serializer};
 use super::Exit;
 use crate::Error;
 use crate::cli::{ListArgs, ReportFormat};
-use crate::config::stored_time;
 use crate::store::{ArticleSummary, ListFilter, Store};
+use crate::time::stored_time;
 
 pub fn run(args: ListArgs) -> anyhow::Result<Exit> {
     let store = Store::open_reader(&args.db)?;

@@ -6,7 +6,7 @@ use std::io::Write;
 use super::{Exit, find_article, open_existing_writer};
 use crate::Error;
 use crate::cli::{RedactArgs, ReindexArgs};
-use crate::crawl::rfc3339;
+use crate::time::rfc3339;
 
 pub fn redact(args: RedactArgs) -> anyhow::Result<Exit> {
     let reason = reason(&args)?;

@@ -7,9 +7,9 @@ use serde_json::json;
 use super::{Exit, use_color};
 use crate::Error;
 use crate::cli::{ReportFormat, SearchArgs};
-use crate::config::stored_time;
 use crate::search::{self, Query, SNIPPET_WORDS};
 use crate::store::{SearchScope, Store};
+use crate::time::stored_time;
 
 pub fn run(args: SearchArgs) -> anyhow::Result<Exit> {
     let query = Query::parse(&args.query).ok_or_else(|| Error::InvalidSetting {

@@ -5,9 +5,9 @@ use std::io::Write;
 use super::{Exit, find_article};
 use crate::Error;
 use crate::cli::{ReportFormat, ShowArgs};
-use crate::config::stored_time;
 use crate::export;
 use crate::store::{Store, VersionPick};
+use crate::time::stored_time;
 
 pub fn run(args: ShowArgs) -> anyhow::Result<Exit> {
     let store = Store::open_reader(&args.db)?;

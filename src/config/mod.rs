@@ -83,11 +83,6 @@ fn parse_time_any_year(s: &str) -> Result<DateTime<Utc>, String> {
     ))
 }
 
-/// A time as stored in the archive's text columns (UTC, milliseconds, `Z`), for comparisons.
-pub fn stored_time(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
-
 /// Parses a rate in requests per second: a positive, finite decimal, no upper cap.
 pub fn parse_rate(s: &str) -> Result<f64, String> {
     let r: f64 = s
@@ -167,7 +162,7 @@ mod tests {
 
     #[test]
     fn times_accept_rfc3339_and_plain_dates_as_utc() {
-        let t = |s| parse_time(s).map(stored_time);
+        let t = |s| parse_time(s).map(crate::time::stored_time);
         assert_eq!(t("2026-11-20").unwrap(), "2026-11-20T00:00:00.000Z");
         assert_eq!(t("2026-11-20T10:30").unwrap(), "2026-11-20T10:30:00.000Z");
         assert_eq!(

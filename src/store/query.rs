@@ -241,15 +241,15 @@ impl Store {
             for w in windows {
                 let until = w.born_until.map_or_else(
                     || "9999-12-31T23:59:59.999Z".to_string(),
-                    crate::config::stored_time,
+                    crate::time::stored_time,
                 );
                 let rows = stmt
                     .query_map(
                         params![
                             host,
-                            crate::config::stored_time(w.born_after),
+                            crate::time::stored_time(w.born_after),
                             until,
-                            crate::config::stored_time(w.fetched_by)
+                            crate::time::stored_time(w.fetched_by)
                         ],
                         |r| {
                             Ok(RevisitRow {
