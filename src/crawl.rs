@@ -745,10 +745,8 @@ impl<'a> Walk<'a> {
         }
         let mut rows: Vec<FetchRow> = attempts.iter().map(row_of).collect();
         if let Some(r) = rows.last_mut() {
-            if r.outcome == FetchOutcome::Retried.as_str()
-                || r.outcome == FetchOutcome::Redirected.as_str()
-            {
-                r.outcome = last.as_str().to_string();
+            if matches!(r.outcome, FetchOutcome::Retried | FetchOutcome::Redirected) {
+                r.outcome = last;
             }
             r.note = note;
             r.payload_digest = capture.as_ref().map(|c| c.digest.clone());
@@ -768,11 +766,8 @@ impl<'a> Walk<'a> {
     fn record_skip(&mut self, url: &Url, outcome: FetchOutcome, why: &str) -> Result<()> {
         info!(site = %self.settings.site_label(), %url, outcome = %outcome, "{why}");
         let row = FetchRow {
-            url: url.to_string(),
-            requested_at: now_rfc3339(),
-            outcome: outcome.as_str().to_string(),
             error: Some(why.to_string()),
-            ..Default::default()
+            ..FetchRow::new(url.to_string(), now_rfc3339(), outcome)
         };
         self.commit_rows(vec![row])
     }
@@ -1282,9 +1277,9 @@ impl<'a> Walk<'a> {
                 // outcomes.
                 let mut rows: Vec<FetchRow> = attempts.iter().map(row_of).collect();
                 if let Some(r) = rows.last_mut()
-                    && r.outcome == FetchOutcome::Interrupted.as_str()
+                    && r.outcome == FetchOutcome::Interrupted
                 {
-                    r.outcome = FetchOutcome::Unused.as_str().to_string();
+                    r.outcome = FetchOutcome::Unused;
                     r.error = Some(format!("{WHY}; cancelled before the answer was read"));
                 }
                 rows
@@ -1412,7 +1407,7 @@ fn metadata_changes(latest: &crate::store::LatestVersion, article: &Article) -> 
 
 fn set_last(rows: &mut [FetchRow], outcome: FetchOutcome, error: Option<String>) {
     if let Some(r) = rows.last_mut() {
-        r.outcome = outcome.as_str().to_string();
+        r.outcome = outcome;
         if error.is_some() {
             r.error = error;
         }
@@ -1443,7 +1438,7 @@ fn row_of(a: &Attempt) -> FetchRow {
         url: a.url.to_string(),
         requested_at: rfc3339(a.requested_at),
         status: a.status,
-        outcome: a.outcome.as_str().to_string(),
+        outcome: a.outcome,
         error: a.error.clone(),
         note: None,
         headers: (!a.headers.is_empty())

@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use crate::fetch::Validators;
+use crate::model::FetchOutcome;
 use crate::{Error, Result};
 
 /// Identifies an arshif database (`PRAGMA application_id`): "arsh".
@@ -58,12 +59,12 @@ pub struct Store {
 }
 
 /// One fetch-log row.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct FetchRow {
     pub url: String,
     pub requested_at: String,
     pub status: Option<u16>,
-    pub outcome: String,
+    pub outcome: FetchOutcome,
     pub error: Option<String>,
     pub note: Option<String>,
     pub headers: Option<String>,
@@ -73,6 +74,27 @@ pub struct FetchRow {
     pub etag: Option<String>,
     pub last_modified: Option<String>,
     pub payload_digest: Option<String>,
+}
+
+impl FetchRow {
+    /// A row with what every row has: the URL, when, and how it ended; nothing else known.
+    pub fn new(url: String, requested_at: String, outcome: FetchOutcome) -> Self {
+        FetchRow {
+            url,
+            requested_at,
+            status: None,
+            outcome,
+            error: None,
+            note: None,
+            headers: None,
+            request_headers: None,
+            bytes: None,
+            duration_ms: None,
+            etag: None,
+            last_modified: None,
+            payload_digest: None,
+        }
+    }
 }
 
 /// A payload to keep.
@@ -691,7 +713,7 @@ impl Store {
                     row.url,
                     row.requested_at,
                     row.status,
-                    row.outcome,
+                    row.outcome.as_str(),
                     row.error,
                     row.note,
                     row.headers,
@@ -1052,11 +1074,12 @@ mod tests {
         let page = PageCommit {
             run_id: None,
             rows: vec![FetchRow {
-                url: "http://a/x".into(),
-                requested_at: "2026-11-20T00:00:00Z".into(),
                 status: Some(200),
-                outcome: "archived".into(),
-                ..Default::default()
+                ..FetchRow::new(
+                    "http://a/x".into(),
+                    "2026-11-20T00:00:00Z".into(),
+                    FetchOutcome::Archived,
+                )
             }],
             capture: Some(CaptureWrite {
                 digest: "sha256:00".into(),
