@@ -5,11 +5,28 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::config::file::RevisitConfig;
+use serde::Deserialize;
 
 const MINUTE: u64 = 60;
 const HOUR: u64 = 60 * MINUTE;
 const DAY: u64 = 24 * HOUR;
+
+/// A site's `[site.revisit]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevisitConfig {
+    pub schedule: Option<Vec<RevisitStep>>,
+    pub stop_after: Option<String>,
+}
+
+/// `{ until = "6h", every = "30m" }`: while an article is younger than `until`, revisit it
+/// every `every`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevisitStep {
+    pub until: String,
+    pub every: String,
+}
 
 /// The default schedule, as change trackers of news do: often while fresh, then less and less,
 /// then never. (until age, every)
@@ -273,7 +290,7 @@ mod tests {
                 && c.last_fetched <= w.fetched_by
         };
         let one_day = RevisitConfig {
-            schedule: Some(vec![crate::config::file::RevisitStep {
+            schedule: Some(vec![RevisitStep {
                 until: "1d".into(),
                 every: "2h".into(),
             }]),
@@ -315,11 +332,11 @@ mod tests {
         assert!(parse_duration("5 parsecs").is_err());
         let config = RevisitConfig {
             schedule: Some(vec![
-                crate::config::file::RevisitStep {
+                RevisitStep {
                     until: "1h".into(),
                     every: "10m".into(),
                 },
-                crate::config::file::RevisitStep {
+                RevisitStep {
                     until: "1d".into(),
                     every: "6h".into(),
                 },

@@ -11,6 +11,7 @@ use super::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_DB, DEFAULT_MAX_ARTICLES, DEFAULT_RATE, DEFAULT_TIMEOUT,
     SiteRules, parse_rate, parse_timezone,
 };
+use crate::revisit::RevisitConfig;
 use crate::{Error, Result};
 
 /// Log lines as text for people, or JSON for log shippers.
@@ -55,23 +56,6 @@ pub struct SiteConfig {
     pub stop_after_known: Option<usize>,
     pub timezone: Option<String>,
     pub revisit: Option<RevisitConfig>,
-}
-
-/// A site's `[site.revisit]` table.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RevisitConfig {
-    pub schedule: Option<Vec<RevisitStep>>,
-    pub stop_after: Option<String>,
-}
-
-/// `{ until = "6h", every = "30m" }`: while an article is younger than `until`, revisit it
-/// every `every`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RevisitStep {
-    pub until: String,
-    pub every: String,
 }
 
 /// Every key the file accepts, for the test that the example config mentions them all.
