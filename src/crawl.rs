@@ -12,6 +12,7 @@ use tracing::{debug, info, warn};
 use url::Url;
 
 use crate::config::{MAX_REDIRECTS, SiteRules};
+use crate::decide;
 use crate::discover;
 use crate::extract::{self, EXTRACTOR_VERSION, ExtractOptions};
 use crate::fetch::charset::decode_html;
@@ -1031,24 +1032,16 @@ impl<'a> Walk<'a> {
             None => None,
         };
         let rules_id = self.settings.rules.extraction_id();
-        let outcome = match &latest {
-            None => FetchOutcome::Archived,
-            Some(l) if l.content_hash == hash.0 => FetchOutcome::Unchanged,
-            Some(l) if l.extractor_version != EXTRACTOR_VERSION || l.site_rules != rules_id => {
-                // Compare like with like: what would today's extractor say of the stored copy?
-                match self.reextract(l)? {
-                    Some(old) if old == hash => FetchOutcome::Unchanged,
-                    _ => FetchOutcome::Changed,
-                }
-            }
-            Some(_) => FetchOutcome::Changed,
-        };
+        // Like with like: an upgrade or a new rule re-reads the stored capture.
+        let outcome = decide::decide(latest.as_ref(), &hash, EXTRACTOR_VERSION, &rules_id, |l| {
+            self.reextract(l)
+        })?;
         let new_version = matches!(outcome, FetchOutcome::Archived | FetchOutcome::Changed);
         set_last(&mut rows, outcome, None);
         if outcome == FetchOutcome::Unchanged
             && let Some(l) = &latest
         {
-            let note = metadata_changes(l, &article);
+            let note = decide::metadata_changes(l, &article);
             if let Some(r) = rows.last_mut() {
                 r.note = note;
             }
@@ -1374,35 +1367,6 @@ impl<'a> Walk<'a> {
         })?;
         Ok(())
     }
-}
-
-/// What changed in authors and dates since the latest version, as a note for the fetch log:
-/// such a change alone is noted on the fetch, not stored as a version.
-fn metadata_changes(latest: &crate::store::LatestVersion, article: &Article) -> Option<String> {
-    let mut changes = Vec::new();
-    let mut compare = |name: &str, old: Option<&str>, new: Option<String>| {
-        if old != new.as_deref() {
-            let show = |v: Option<&str>| v.unwrap_or("none").to_string();
-            changes.push(format!("{name} {} -> {}", show(old), show(new.as_deref())));
-        }
-    };
-    compare(
-        "published_at",
-        latest.published_at.as_deref(),
-        article.published_at.map(rfc3339),
-    );
-    compare(
-        "modified_at",
-        latest.modified_at.as_deref(),
-        article.modified_at.map(rfc3339),
-    );
-    if article.authors != latest.authors {
-        changes.push(format!(
-            "authors {:?} -> {:?}",
-            latest.authors, article.authors
-        ));
-    }
-    (!changes.is_empty()).then(|| changes.join("; "))
 }
 
 fn set_last(rows: &mut [FetchRow], outcome: FetchOutcome, error: Option<String>) {

@@ -11,6 +11,8 @@ pub mod config;
 pub mod crawl;
 /// Pure: whether a site's walks keep ending at their first article.
 pub mod deadend;
+/// The version decision (pure): new article, new version or unchanged, like with like.
+pub mod decide;
 /// Pure word-level comparison of two versions.
 pub mod diff;
 /// Pure next-article link discovery.
