@@ -752,16 +752,7 @@ impl<'a> Walk<'a> {
             r.note = note;
             r.payload_digest = capture.as_ref().map(|c| c.digest.clone());
         }
-        let run_id = self.run_id;
-        blocking(|| {
-            self.db()?.commit_page(&PageCommit {
-                run_id: Some(run_id),
-                rows,
-                capture,
-                ..Default::default()
-            })
-        })?;
-        Ok(())
+        self.commit_fetches(rows, capture)
     }
 
     fn record_skip(&mut self, url: &Url, outcome: FetchOutcome, why: &str) -> Result<()> {
@@ -984,15 +975,7 @@ impl<'a> Walk<'a> {
                 bytes: resp.body,
                 content_type,
             });
-            let run_id = self.run_id;
-            blocking(|| {
-                self.db()?.commit_page(&PageCommit {
-                    run_id: Some(run_id),
-                    rows,
-                    capture,
-                    ..Default::default()
-                })
-            })?;
+            self.commit_fetches(rows, capture)?;
             return Ok(PageDone {
                 outcome: FetchOutcome::NoArticle,
                 next,
@@ -1357,11 +1340,18 @@ impl<'a> Walk<'a> {
         if rows.is_empty() {
             return Ok(());
         }
+        self.commit_fetches(rows, None)
+    }
+
+    /// Records fetch rows, and the last one's payload when `capture` is given, in one
+    /// transaction, with no article.
+    fn commit_fetches(&mut self, rows: Vec<FetchRow>, capture: Option<CaptureWrite>) -> Result<()> {
         let run_id = self.run_id;
         blocking(|| {
             self.db()?.commit_page(&PageCommit {
                 run_id: Some(run_id),
                 rows,
+                capture,
                 ..Default::default()
             })
         })?;

@@ -267,24 +267,7 @@ impl<W: Write> WarcExport<W> {
             }
             fields.extend(v.body.split('\n').map(|line| ("arshif-body", line)));
         }
-        let block = warc_fields(&fields);
-        self.writer.write(&Record {
-            kind: "metadata",
-            id: record_id(&format!(
-                "arshif ties {} {} {}",
-                f.id, f.requested_at, f.url
-            )),
-            date: &f.requested_at,
-            target_uri: Some(&f.url),
-            content_type: Some("application/warc-fields"),
-            fields: vec![
-                ("WARC-Warcinfo-ID", self.warcinfo_id.clone()),
-                ("WARC-Concurrent-To", record.to_string()),
-            ],
-            block: &block,
-            payload: Payload::None,
-        })?;
-        Ok(())
+        self.metadata_beside(f, "ties", record, &fields)
     }
 
     fn response(
@@ -442,11 +425,23 @@ impl<W: Write> WarcExport<W> {
             "the server answered 304 Not Modified; the revisit it describes replays the \
              response it refers to",
         ));
-        let block = warc_fields(&fields);
+        self.metadata_beside(f, "server-said", revisit_id, &fields)
+    }
+
+    /// A `metadata` record (`warc-fields`) about the fetch `f`, concurrent to the record
+    /// `beside`; `seed` names its purpose in the record id.
+    fn metadata_beside(
+        &mut self,
+        f: &WarcFetch,
+        seed: &str,
+        beside: &str,
+        fields: &[(&str, &str)],
+    ) -> io::Result<()> {
+        let block = warc_fields(fields);
         self.writer.write(&Record {
             kind: "metadata",
             id: record_id(&format!(
-                "arshif server-said {} {} {}",
+                "arshif {seed} {} {} {}",
                 f.id, f.requested_at, f.url
             )),
             date: &f.requested_at,
@@ -454,7 +449,7 @@ impl<W: Write> WarcExport<W> {
             content_type: Some("application/warc-fields"),
             fields: vec![
                 ("WARC-Warcinfo-ID", self.warcinfo_id.clone()),
-                ("WARC-Concurrent-To", revisit_id.to_string()),
+                ("WARC-Concurrent-To", beside.to_string()),
             ],
             block: &block,
             payload: Payload::None,
