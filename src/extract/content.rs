@@ -269,14 +269,8 @@ fn is_junk_named(el: &scraper::node::Element, hints: &str) -> bool {
     if JUNK_TAGS.contains(&name) {
         return true;
     }
-    if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
+    if is_hidden(el) {
         return true;
-    }
-    if let Some(style) = el.attr("style") {
-        let s = style.to_ascii_lowercase().replace(' ', "");
-        if s.contains("display:none") || s.contains("visibility:hidden") {
-            return true;
-        }
     }
     if let Some(role) = el.attr("role")
         && matches!(
@@ -710,7 +704,13 @@ fn is_hidden_or_chrome_tag(el: &scraper::node::Element) -> bool {
     // `header` is not among them: the standfirst sits in the article's header.
     (JUNK_TAGS.contains(&el.name()) && el.name() != "header")
         || matches!(el.name(), "figure" | "figcaption" | "a" | "label")
-        || el.attr("hidden").is_some()
+        || is_hidden(el)
+}
+
+/// Whether an element is hidden from readers: `hidden`, `aria-hidden="true"`, or an inline
+/// `display: none` / `visibility: hidden`.
+fn is_hidden(el: &scraper::node::Element) -> bool {
+    el.attr("hidden").is_some()
         || el.attr("aria-hidden") == Some("true")
         || el.attr("style").is_some_and(|s| {
             let s = s.to_ascii_lowercase().replace(' ', "");
