@@ -7,12 +7,10 @@ pub mod cli;
 pub mod commands;
 /// Defaults and validated settings shared by the flags, the library and the help text.
 pub mod config;
-/// The walk: frontier, seen set, limits, cycle detection and shutdown.
+/// The crawl: each page through fetch, decode, parse, discover and extract, decide, write.
 pub mod crawl;
 /// Pure: whether a site's walks keep ending at their first article.
 pub mod deadend;
-/// The version decision (pure): new article, new version or unchanged, like with like.
-pub mod decide;
 /// Pure word-level comparison of two versions.
 pub mod diff;
 /// Pure next-article link discovery.

@@ -2,6 +2,7 @@
 //! This is the only code that waits for politeness.
 
 pub mod robots;
+pub mod robots_book;
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
