@@ -1,13 +1,18 @@
-//! The README and the Datasette metadata against the schema: every column of every view and
-//! table, and every fetch outcome, is documented; nothing documented is missing.
+//! `docs/schema.md` and the Datasette metadata against the schema: every column of every view
+//! and table, and every fetch outcome, is documented; nothing documented is missing.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use arshif::model::FetchOutcome;
 
-fn readme() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap()
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The page that documents the database.
+fn schema_doc() -> String {
+    std::fs::read_to_string(root().join("docs/schema.md")).unwrap()
 }
 
 /// The backticked names of a table cell outside parentheses (`` `url`, `host` (`host:port`),
@@ -35,10 +40,10 @@ fn names_in(cell: &str) -> BTreeSet<String> {
     out
 }
 
-/// The rows of the README's markdown table whose header starts with `header`: first cell
-/// (unquoted) to the row's cells.
-fn table(readme: &str, header: &str) -> Vec<(String, Vec<String>)> {
-    let mut lines = readme.lines().skip_while(|l| !l.starts_with(header));
+/// The rows of the markdown table whose header starts with `header`: first cell (unquoted) to
+/// the row's cells.
+fn table(doc: &str, header: &str) -> Vec<(String, Vec<String>)> {
+    let mut lines = doc.lines().skip_while(|l| !l.starts_with(header));
     lines.next().expect(header);
     lines
         .skip(1)
@@ -75,8 +80,8 @@ fn fresh_archive() -> (tempfile::TempDir, rusqlite::Connection) {
 #[test]
 fn the_views_columns_are_the_documented_ones() {
     let (_dir, conn) = fresh_archive();
-    let readme = readme();
-    let views = table(&readme, "| view | one row per | columns |");
+    let doc = schema_doc();
+    let views = table(&doc, "| view | one row per | columns |");
     assert_eq!(views.len(), 4);
     for (view, cells) in views {
         assert_eq!(names_in(&cells[2]), columns(&conn, &view), "view {view}");
@@ -86,8 +91,8 @@ fn the_views_columns_are_the_documented_ones() {
 #[test]
 fn every_table_column_is_documented() {
     let (_dir, conn) = fresh_archive();
-    let readme = readme();
-    let tables = table(&readme, "| table | one row per | main columns |");
+    let doc = schema_doc();
+    let tables = table(&doc, "| table | one row per | main columns |");
     let names: BTreeSet<String> = tables.iter().map(|(n, _)| n.clone()).collect();
     let mut stmt = conn
         .prepare(
@@ -100,7 +105,7 @@ fn every_table_column_is_documented() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(names, schema_tables, "the README's table of tables");
+    assert_eq!(names, schema_tables, "docs/schema.md's table of tables");
     for (name, cells) in tables {
         // `a.b` names a column of another table (`rowid` = `versions.id`).
         let documented: BTreeSet<String> = names_in(&cells[2])
@@ -116,7 +121,7 @@ fn every_table_column_is_documented() {
         let missing: Vec<_> = schema
             .iter()
             .filter(|c| {
-                !documented.contains(*c) && !readme.contains(&format!("`{name}` also has `{c}`"))
+                !documented.contains(*c) && !doc.contains(&format!("`{name}` also has `{c}`"))
             })
             .collect();
         assert!(missing.is_empty(), "table {name}: undocumented {missing:?}");
@@ -135,17 +140,20 @@ fn every_fetch_outcome_is_documented() {
         .map(|o| o.as_str().to_string())
         .collect();
     assert_eq!(all.len(), FetchOutcome::ALL.len());
-    let readme = readme();
-    let documented: BTreeSet<String> = table(&readme, "| outcome | meaning |")
+    let doc = schema_doc();
+    let listed: Vec<String> = table(&doc, "| outcome | meaning |")
         .into_iter()
         .flat_map(|(_, cells)| names_in(&cells[0]))
         .collect();
-    assert_eq!(documented, all, "the README's outcome table");
+    let documented: BTreeSet<String> = listed.iter().cloned().collect();
+    assert_eq!(documented, all, "docs/schema.md's outcome table");
+    assert_eq!(
+        listed.len(),
+        documented.len(),
+        "an outcome listed twice: {listed:?}"
+    );
     let metadata: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("datasette-metadata.json"),
-        )
-        .unwrap(),
+        &std::fs::read_to_string(root().join("datasette-metadata.json")).unwrap(),
     )
     .unwrap();
     let described =
