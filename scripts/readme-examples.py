@@ -1,19 +1,24 @@
 #!/usr/bin/env python3
-"""Refreshes the README's example outputs from archive.db.example.
+"""Refreshes the example outputs in the README and docs/ from archive.db.example.
 
 Usage: scripts/readme-examples.py [BIN]   (default target/release/arshif)
 
-Each block in README.md that starts with a line `$ arshif ... --db archive.db.example` inside a
-fenced block is re-run, and its output replaced, up to the next `$ ` line or the fence.
-Long lines of `show` are shortened, as the README says.
+In README.md, ARCHITECTURE.md and docs/*.md, each line `$ arshif ... --db archive.db.example`
+inside a fenced block is re-run, and its output replaced, up to the next `$ ` line or the fence
+(`redact` writes, so its example is left as it is). Long lines of `show` are shortened, as the
+docs say. The JSON record of the export contract in docs/export.md is refreshed too.
+tests/docs.rs checks that every such example still prints what it shows.
 """
+import glob
 import json
+import os
 import re
 import shlex
 import subprocess
 import sys
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else "target/release/arshif"
+FILES = ["README.md", "ARCHITECTURE.md"] + sorted(glob.glob("docs/*.md"))
 
 
 def run(cmd):
@@ -28,39 +33,52 @@ def shorten(text):
     return "\n".join(l if len(l) <= 110 or l.startswith("http") else l[:110] + "…" for l in lines)
 
 
-readme = open("README.md", encoding="utf-8").read()
-lines = readme.split("\n")
-out, i, in_fence = [], 0, False
-while i < len(lines):
-    line = lines[i]
-    out.append(line)
-    i += 1
-    if line.startswith("```"):
-        in_fence = not in_fence
-        continue
-    m = re.match(r"^\s*\$ (arshif .*--db archive\.db\.example.*)$", line)
-    if not (in_fence and m) or " redact " in line:
-        continue
-    cmd = m.group(1)
-    result = run(cmd)
-    if cmd.startswith("arshif show"):
-        result = shorten(result) + "\n(lines shortened here)"
-    out.extend(result.split("\n"))
-    while i < len(lines) and not lines[i].lstrip().startswith("$ ") and not lines[i].startswith("```"):
+def refresh(text):
+    lines = text.split("\n")
+    out, i, fence = [], 0, None  # fence: the indentation of the open fence, or None
+    while i < len(lines):
+        line = lines[i]
+        out.append(line)
         i += 1
-    if i < len(lines) and lines[i].lstrip().startswith("$ "):
-        out.append("")
-readme = "\n".join(out)
+        if line.lstrip().startswith("```"):
+            fence = None if fence is not None else line[: len(line) - len(line.lstrip())]
+            continue
+        m = re.match(r"^\s*\$ (arshif .*--db archive\.db\.example.*)$", line)
+        if fence is None or not m or " redact " in line:
+            continue
+        cmd = m.group(1)
+        result = run(cmd)
+        if cmd.startswith("arshif show"):
+            result = shorten(result) + "\n(lines shortened here)"
+        out.extend((fence + l if l else l) for l in result.split("\n"))
+        while (
+            i < len(lines)
+            and not lines[i].lstrip().startswith("$ ")
+            and not lines[i].lstrip().startswith("```")
+        ):
+            i += 1
+        if i < len(lines) and lines[i].lstrip().startswith("$ "):
+            out.append("")
+    return "\n".join(out)
 
-# The JSON record of the export contract.
-records = [json.loads(l) for l in run("arshif export --db archive.db.example").split("\n")]
-rec = next(r for r in records if r["url"].endswith("1188.html") and r["version"] == 1)
-rec["body"] = rec["body"][:60] + "…"
-sample = json.dumps(rec, ensure_ascii=False, separators=(", ", ": "))
-readme = re.sub(
-    r"(A real record, from `archive.db.example` \(body shortened\):\n\n```json\n).*?(\n```)",
-    lambda m: m.group(1) + sample + m.group(2),
-    readme,
-    flags=re.S,
-)
-open("README.md", "w", encoding="utf-8").write(readme)
+
+for path in FILES:
+    if not os.path.exists(path):
+        continue
+    text = open(path, encoding="utf-8").read()
+    new = refresh(text)
+    if path == "docs/export.md":
+        # The JSON record of the export contract.
+        records = [json.loads(l) for l in run("arshif export --db archive.db.example").split("\n")]
+        rec = next(r for r in records if r["url"].endswith("1188.html") and r["version"] == 1)
+        rec["body"] = rec["body"][:60] + "…"
+        sample = json.dumps(rec, ensure_ascii=False, separators=(", ", ": "))
+        new = re.sub(
+            r"(A real record, from `archive.db.example` \(body shortened\):\n\n```json\n).*?(\n```)",
+            lambda m: m.group(1) + sample + m.group(2),
+            new,
+            flags=re.S,
+        )
+    if new != text:
+        open(path, "w", encoding="utf-8").write(new)
+        print(f"refreshed {path}")
