@@ -75,6 +75,10 @@ pub enum Error {
 
     #[error("interrupted")]
     Interrupted,
+
+    /// An invariant of arshif's own broken (a bug, not the user's to fix): exit code 1.
+    #[error("internal error: {0}; please report it")]
+    Internal(String),
 }
 
 impl Error {

@@ -136,6 +136,36 @@ async fn list_shows_counts_changes_and_filters() {
     assert!(String::from_utf8_lossy(&text.stdout).contains("2 versions"));
 }
 
+/// Archives written by earlier builds hold whole seconds as `…:00Z`, which sorts after every
+/// fraction of its second: a bound with a fraction must still leave such a row out.
+#[tokio::test(flavor = "multi_thread")]
+async fn since_with_a_fraction_reads_whole_second_rows_as_their_time() {
+    let a = archive().await;
+    let db = rusqlite::Connection::open(&a.db).unwrap();
+    let ids: Vec<i64> = db
+        .prepare("SELECT id FROM articles ORDER BY id LIMIT 2")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (id, seen) in ids
+        .iter()
+        .zip(["2999-01-01T00:00:00Z", "2999-01-01T00:00:00.600Z"])
+    {
+        db.execute(
+            "UPDATE articles SET last_seen_at = ?1 WHERE id = ?2",
+            (seen, id),
+        )
+        .unwrap();
+    }
+    drop(db);
+    let listed = a.json(&["list", "--since", "2999-01-01T00:00:00.5Z"]).await;
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["last_seen_at"], "2999-01-01T00:00:00.600Z");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn show_gives_the_text_of_each_version_and_at_a_time() {
     let a = archive().await;

@@ -468,6 +468,29 @@ async fn revisits_follow_the_schedule_and_record_removals() {
     assert_intact(&db);
     let commands: Vec<String> = runs(&db).into_iter().map(|r| r.0).collect();
     assert!(commands.contains(&"revisit".to_string()));
+
+    // An article whose first archived time cannot be read is left out, and the log says so.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "UPDATE articles SET born_at = born_at || ' (edited)' WHERE url = ?1",
+        [c.server.url(&c.paths[1])],
+    )
+    .unwrap();
+    drop(conn);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    c.server.clear_log();
+    let out = arshif(args(&["revisit", "--config", config.to_str().unwrap()])).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not revisited: its first archived time is unreadable"),
+        "{}",
+        stderr(&out)
+    );
+    let revisited = page_requests(&c.server.requests());
+    assert!(
+        revisited.iter().all(|r| r.target != c.paths[1]),
+        "{revisited:?}"
+    );
 }
 
 /// A site with three unlinked articles, a feed, a sitemap and a section page listing them.

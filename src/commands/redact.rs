@@ -6,13 +6,13 @@ use std::io::Write;
 use super::{Exit, find_article, open_existing_writer};
 use crate::Error;
 use crate::cli::{RedactArgs, ReindexArgs};
-use crate::time::rfc3339;
+use crate::time::now_stored;
 
 pub fn redact(args: RedactArgs) -> anyhow::Result<Exit> {
     let reason = reason(&args)?;
     let (_lock, mut store) = open_existing_writer(&args.db, args.wait)?;
     let (id, _) = find_article(&store, &args.url)?;
-    let at = rfc3339(chrono::Utc::now());
+    let at = now_stored();
     let r = store.redact(id, &reason, &at)?;
     log_run(&store, "redact", &args.url, &at, &reason, &r)?;
     let mut out = std::io::stdout().lock();
@@ -36,7 +36,7 @@ pub fn unredact(args: RedactArgs) -> anyhow::Result<Exit> {
     let reason = reason(&args)?;
     let (_lock, mut store) = open_existing_writer(&args.db, args.wait)?;
     let (id, _) = find_article(&store, &args.url)?;
-    let at = rfc3339(chrono::Utc::now());
+    let at = now_stored();
     let r = store.unredact(id, &reason, &at)?;
     log_run(&store, "unredact", &args.url, &at, &reason, &r)?;
     writeln!(
@@ -57,13 +57,7 @@ fn log_run(
     r: &crate::store::Redaction,
 ) -> anyhow::Result<()> {
     let run = store.begin_run(command, Some(url), at, None)?;
-    store.finish_run(
-        run,
-        &rfc3339(chrono::Utc::now()),
-        "complete",
-        reason,
-        &counts(r),
-    )?;
+    store.finish_run(run, &now_stored(), "complete", reason, &counts(r))?;
     Ok(())
 }
 

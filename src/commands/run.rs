@@ -48,7 +48,7 @@ pub async fn run(args: RunArgs, shutdown: &Shutdown, steps: Steps) -> anyhow::Re
     let db = plan.database.clone();
     let _lock = tokio::task::block_in_place(|| WriterLock::acquire(&db, args.wait))?;
     // Migrate once, before the sites open their connections.
-    let store = tokio::task::block_in_place(|| Store::open_writer(&db))?;
+    let store = Store::open_writer(&db)?;
 
     let slowest = plan
         .sites
@@ -170,7 +170,7 @@ async fn crawl_site(
         bars,
     } = run;
     let db = db.as_path();
-    let mut store = tokio::task::block_in_place(|| Store::open_writer(db))?;
+    let mut store = Store::open_writer(db)?;
     let mut summaries = Vec::new();
     let progress = super::progress_bar(&site.name, Some(&bars));
     let settings_for = |start: &url::Url, command: &str| CrawlSettings {
@@ -273,7 +273,15 @@ pub fn due_urls(
         .revisit_candidates(&hosts, &site.revisit.windows(now))?
         .into_iter()
         .filter_map(|r| {
-            let born = parse(&r.born_at)?;
+            let Some(born) = parse(&r.born_at) else {
+                // Not a time arshif writes: the archive was edited by hand or damaged.
+                tracing::warn!(
+                    url = %r.url,
+                    born_at = %r.born_at,
+                    "not revisited: its first archived time is unreadable"
+                );
+                return None;
+            };
             Some(revisit::Candidate {
                 article_id: r.article_id,
                 url: r.url,

@@ -8,8 +8,8 @@ use url::Url;
 use crate::Result;
 use crate::fetch::Attempt;
 use crate::model::FetchOutcome;
-use crate::store::{CaptureWrite, FetchRow, PageCommit, PageWriter, Store};
-use crate::time::{now_rfc3339, rfc3339};
+use crate::store::{CaptureWrite, FetchRow, PageCommit, PageWriter, Store, blocking};
+use crate::time::{now_stored, stored_time};
 
 /// The walk's connection, the page writer beside it, and the run they write for.
 pub(super) struct Journal<'a> {
@@ -31,7 +31,7 @@ impl<'a> Journal<'a> {
         site: Option<&str>,
     ) -> Result<Self> {
         let (run_id, writer) = blocking(|| {
-            let run_id = store.begin_run(command, Some(start_url), &now_rfc3339(), site)?;
+            let run_id = store.begin_run(command, Some(start_url), &now_stored(), site)?;
             Ok::<_, crate::Error>((run_id, PageWriter::open(store.path())?))
         })?;
         Ok(Journal {
@@ -82,7 +82,7 @@ impl<'a> Journal<'a> {
     /// Writes the page in flight and records how the run ended.
     pub fn finish(&mut self, status: &str, end: &str, counts: &str) -> Result<()> {
         let run_id = self.run_id;
-        self.with(|s| s.finish_run(run_id, &now_rfc3339(), status, end, counts))
+        self.with(|s| s.finish_run(run_id, &now_stored(), status, end, counts))
     }
 
     /// Records a failed run's end after the walk's own error, which stays the one reported;
@@ -122,7 +122,7 @@ impl<'a> Journal<'a> {
     pub fn record_skip(&mut self, url: &Url, outcome: FetchOutcome, why: &str) -> Result<()> {
         let row = FetchRow {
             error: Some(why.to_string()),
-            ..FetchRow::new(url.to_string(), now_rfc3339(), outcome)
+            ..FetchRow::new(url.to_string(), now_stored(), outcome)
         };
         self.commit_rows(vec![row])
     }
@@ -207,7 +207,7 @@ fn row_of(a: &Attempt) -> FetchRow {
     };
     FetchRow {
         url: a.url.to_string(),
-        requested_at: rfc3339(a.requested_at),
+        requested_at: stored_time(a.requested_at),
         status: a.status,
         outcome: a.outcome,
         error: a.error.clone(),
@@ -222,23 +222,13 @@ fn row_of(a: &Attempt) -> FetchRow {
     }
 }
 
-/// Runs blocking database work without stalling the async runtime's other tasks.
-pub(super) fn blocking<T>(f: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current() {
-        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(f)
-        }
-        _ => f(),
-    }
-}
-
 impl crate::politeness::robots_book::RobotsArchive for Journal<'_> {
     fn kept_robots(&mut self, host: &str, since: &str) -> Result<Option<(u16, Option<Vec<u8>>)>> {
         self.with(|s| s.cached_robots(host, since))
     }
 
     fn keep_robots(&mut self, host: &str, status: u16, body: Option<&[u8]>) -> Result<()> {
-        self.with(|s| s.cache_robots(host, &now_rfc3339(), status, body))
+        self.with(|s| s.cache_robots(host, &now_stored(), status, body))
     }
 
     fn record_robots(
@@ -254,5 +244,31 @@ impl crate::politeness::robots_book::RobotsArchive for Journal<'_> {
             bytes: r.body,
         });
         self.commit_attempts(attempts, last, note, capture)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fetch_on_a_whole_second_is_recorded_in_the_fixed_width_form() {
+        let attempt = Attempt {
+            url: Url::parse("http://news.example/a").unwrap(),
+            requested_at: chrono::DateTime::parse_from_rfc3339("2026-11-20T09:15:00Z")
+                .unwrap()
+                .with_timezone(&chrono::Utc),
+            status: Some(200),
+            headers: vec![("ETag".into(), "\"1\"".into())],
+            request_headers: Vec::new(),
+            bytes: Some(10),
+            duration_ms: 5,
+            outcome: FetchOutcome::Archived,
+            error: None,
+        };
+        let row = &rows_of(&[attempt])[0];
+        assert_eq!(row.requested_at, "2026-11-20T09:15:00.000Z");
+        assert_eq!(row.etag.as_deref(), Some("\"1\""));
+        assert_eq!(row.request_headers, None);
     }
 }

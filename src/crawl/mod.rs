@@ -82,6 +82,6 @@ pub async fn revisit_with_gate(
 /// was interrupted, ran out of time, or was killed), or its last article (when its chain ended,
 /// to see whether a next link has appeared since).
 fn resume_point(store: &Store, start: &Url, site: Option<&str>) -> Result<Option<Url>> {
-    let url = journal::blocking(|| store.resume_url(start.as_str(), site))?;
+    let url = crate::store::blocking(|| store.resume_url(start.as_str(), site))?;
     Ok(url.and_then(|u| Url::parse(&u).ok()))
 }

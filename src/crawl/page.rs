@@ -12,7 +12,7 @@ use crate::discover;
 use crate::fetch::Attempt;
 use crate::model::FetchOutcome;
 use crate::store::FetchRow;
-use crate::time::now_rfc3339;
+use crate::time::now_stored;
 
 /// What processing one page gave.
 pub(super) struct PageDone {
@@ -114,7 +114,7 @@ pub(super) fn fetched_at(rows: &[FetchRow]) -> (String, Option<DateTime<Utc>>) {
     let at = rows
         .last()
         .map(|r| r.requested_at.clone())
-        .unwrap_or_else(now_rfc3339);
+        .unwrap_or_else(now_stored);
     let time = DateTime::parse_from_rfc3339(&at)
         .ok()
         .map(|d| d.with_timezone(&Utc));

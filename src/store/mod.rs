@@ -8,6 +8,7 @@ mod index;
 pub mod lock;
 mod query;
 mod redact;
+mod times;
 mod writer;
 
 pub use query::{
@@ -232,11 +233,12 @@ pub struct VersionRow {
 }
 
 impl Store {
-    /// Opens (creating if needed) a database for writing, upgrading its schema.
+    /// Opens (creating if needed) a database for writing, upgrading its schema (which may take
+    /// a while: it runs off the async workers, see [`blocking`]).
     /// A database from a newer arshif, or a file that is not an arshif database, is refused
     /// before anything is written.
     pub fn open_writer(path: &Path) -> Result<Self> {
-        Self::open_for_writing(path, false)
+        blocking(|| Self::open_for_writing(path, false))
     }
 
     /// Opens an existing archive for writing (`reindex`, `redact`): a missing file, an empty one
@@ -247,7 +249,7 @@ impl Store {
                 path: path.to_path_buf(),
             });
         }
-        Self::open_for_writing(path, true)
+        blocking(|| Self::open_for_writing(path, true))
     }
 
     fn open_for_writing(path: &Path, must_be_archive: bool) -> Result<Self> {
@@ -494,9 +496,10 @@ impl Store {
     /// A robots.txt answer for `host` fetched since `since` (RFC 3339): (status, body).
     pub fn cached_robots(&self, host: &str, since: &str) -> Result<Option<(u16, Option<Vec<u8>>)>> {
         self.conn
-            .prepare_cached(
-                "SELECT status, body FROM robots_cache WHERE host = ?1 AND fetched_at >= ?2",
-            )
+            .prepare_cached(&format!(
+                "SELECT status, body FROM robots_cache WHERE host = ?1 AND {}",
+                times::at_or_after("fetched_at", "?2")
+            ))
             .and_then(|mut s| s.query_row(params![host, since], |r| Ok((r.get(0)?, r.get(1)?))))
             .optional()
             .map_err(|e| self.err(e))
@@ -623,7 +626,6 @@ impl Store {
             )
             .and_then(|mut s| {
                 s.query_row(params![article_id], |r| {
-                    let authors: String = r.get(9)?;
                     Ok(LatestVersion {
                         version: r.get(0)?,
                         content_hash: r.get(1)?,
@@ -634,7 +636,7 @@ impl Store {
                         fetched_at: r.get(6)?,
                         published_at: r.get(7)?,
                         modified_at: r.get(8)?,
-                        authors: serde_json::from_str(&authors).unwrap_or_default(),
+                        authors: query::authors(r, 9)?,
                     })
                 })
             })
@@ -733,10 +735,9 @@ impl Store {
             && let Some(v) = &a.version
         {
             let (Some(fetch_id), Some(capture)) = (last_fetch_id, &page.capture) else {
-                return Err(Error::Database {
-                    path: path.clone(),
-                    message: "a version needs its fetch and capture".into(),
-                });
+                return Err(Error::Internal(
+                    "a version was committed without its fetch and capture".into(),
+                ));
             };
             let next: i64 = tx
                 .prepare_cached(
@@ -908,6 +909,18 @@ impl Store {
             .prepare_cached("PRAGMA integrity_check")
             .and_then(|mut s| s.query_row([], |r| r.get(0)))
             .map_err(|e| self.err(e))
+    }
+}
+
+/// Runs blocking database work (SQLite, the page writer's barrier) without stalling the async
+/// runtime's other tasks: on a multi-threaded runtime's worker, the worker's other tasks move
+/// to another thread first. Elsewhere it simply runs `f`.
+pub fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
     }
 }
 
@@ -1124,5 +1137,36 @@ mod tests {
         );
         let c2 = s.commit_page(&page).unwrap();
         assert_eq!(c2.version, Some(2));
+
+        // A version without its capture breaks the store's own invariant: a bug (exit 1), not
+        // the user's database to fix (exit 3).
+        let mut broken = page;
+        broken.capture = None;
+        let e = s.commit_page(&broken).unwrap_err();
+        assert!(matches!(e, Error::Internal(_)) && !e.is_usage(), "{e}");
+    }
+
+    #[test]
+    fn unreadable_authors_are_an_error_not_an_empty_list() {
+        let (_d, path) = temp_db();
+        let s = Store::open_writer(&path).unwrap();
+        s.conn
+            .execute_batch(
+                "INSERT INTO articles (id, url, host, first_seen_at, last_seen_at)
+                   VALUES (1, 'http://a/x', 'a:80', 't0', 't0');
+                 INSERT INTO captures (digest, compression, raw_bytes, stored_bytes, content_type, content, created_at)
+                   VALUES ('sha256:00', 'zstd', 1, 1, NULL, x'00', 't0');
+                 INSERT INTO fetches (id, article_id, url, requested_at, status, outcome, capture_digest)
+                   VALUES (1, 1, 'http://a/x', 't0', 200, 'archived', 'sha256:00');
+                 INSERT INTO versions (article_id, version, fetch_id, fetched_at, fetched_url, title,
+                                       body, authors, content_hash, extractor_version, site_rules,
+                                       capture_digest)
+                   VALUES (1, 1, 1, 't0', 'http://a/x', 't', 'b', 'Ahmed, Sara', 'h', 'e', 'generic',
+                           'sha256:00');",
+            )
+            .unwrap();
+        assert!(s.latest_version(1).is_err());
+        let listed = s.for_each_version(&Default::default(), |_, _| Ok(()));
+        assert!(listed.is_err());
     }
 }

@@ -4,7 +4,7 @@
 use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{Store, VersionRow};
+use super::{Store, VersionRow, times};
 use crate::Result;
 
 /// The columns [`version_row`] reads, from `versions v JOIN articles a`.
@@ -12,8 +12,16 @@ const VERSION_COLUMNS: &str =
     "a.url, a.host, v.version, v.fetched_at, v.fetched_url, v.canonical_url, v.title, v.body,
      v.published_at, v.modified_at, v.authors, v.language, v.content_hash, v.extractor_version";
 
+/// A version's authors, stored as a JSON array in column `i`: a value that is not one is an
+/// error, never an empty list.
+pub(super) fn authors(r: &Row<'_>, i: usize) -> rusqlite::Result<Vec<String>> {
+    let json: String = r.get(i)?;
+    serde_json::from_str(&json).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
 fn version_row(r: &Row<'_>) -> rusqlite::Result<VersionRow> {
-    let authors: String = r.get(10)?;
     Ok(VersionRow {
         article_url: r.get(0)?,
         host: r.get(1)?,
@@ -25,7 +33,7 @@ fn version_row(r: &Row<'_>) -> rusqlite::Result<VersionRow> {
         body: r.get(7)?,
         published_at: r.get(8)?,
         modified_at: r.get(9)?,
-        authors: serde_json::from_str(&authors).unwrap_or_default(),
+        authors: authors(r, 10)?,
         language: r.get(11)?,
         content_hash: r.get(12)?,
         extractor_version: r.get(13)?,
@@ -69,23 +77,26 @@ pub(crate) fn listing_sql(filter: &ListFilter) -> String {
                 a.last_change_at, a.latest_title, a.gone_at
          FROM articles a
          WHERE {site}
-           AND (?3 OR ?2 IS NULL OR a.last_seen_at >= ?2)
+           AND (?3 OR ?2 IS NULL OR {seen_since})
            AND (NOT ?3 OR (a.last_change_at IS NOT NULL
-                           AND (?2 IS NULL OR a.last_change_at >= ?2)))
+                           AND (?2 IS NULL OR {changed_since})))
            {changes}
          ORDER BY a.first_seen_at, a.id",
         site = site_matches("a.host", 1),
+        seen_since = times::at_or_after("a.last_seen_at", "?2"),
+        changed_since = times::at_or_after("a.last_change_at", "?2"),
         changes = match (filter.changed, &filter.since) {
             // Changes since a time: start from those changes (index `versions_changes`),
             // not from every article.
-            (true, Some(_)) => {
-                "AND a.id IN (SELECT article_id FROM versions WHERE version > 1 AND fetched_at >= ?2)"
-            }
+            (true, Some(_)) => format!(
+                "AND a.id IN (SELECT article_id FROM versions WHERE version > 1 AND {})",
+                times::at_or_after("fetched_at", "?2")
+            ),
             // Every changed article: read the partial index `articles_changed` (schema 8),
             // which holds what is listed, in listing order. Written out, not bound, so
             // that the planner can see the index's condition holds.
-            (true, None) => "AND a.last_change_at IS NOT NULL",
-            (false, _) => "",
+            (true, None) => "AND a.last_change_at IS NOT NULL".to_string(),
+            (false, _) => String::new(),
         },
     )
 }
@@ -224,6 +235,7 @@ impl Store {
         const COLUMNS: &str = "SELECT a.id, a.url, a.host, a.born_at,
                                       coalesce(a.last_fetched_at, a.last_seen_at)
                                FROM articles a";
+        // `born_at` and `last_fetched_at` are fixed-width in every archive (schema 3).
         const FILTER: &str = "a.born_at > ?2 AND a.born_at <= ?3
                               AND (a.last_fetched_at IS NULL OR a.last_fetched_at <= ?4)
                               AND EXISTS (SELECT 1 FROM versions WHERE article_id = a.id)";
@@ -392,14 +404,15 @@ impl Store {
                    JOIN articles a ON a.id = v.article_id
                    WHERE search_index MATCH ?1
                      AND {site}
-                     AND (?3 IS NULL OR v.fetched_at >= ?3)
+                     AND (?3 IS NULL OR {since})
                      AND (?4 OR v.version = a.version_count)
                    ORDER BY score, v.id
                    LIMIT ?5) h
              JOIN versions v ON v.id = h.id
              JOIN articles a ON a.id = v.article_id
              ORDER BY h.score, v.id",
-            site = site_matches("a.host", 2)
+            site = site_matches("a.host", 2),
+            since = times::at_or_after("v.fetched_at", "?3"),
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
@@ -436,9 +449,10 @@ impl Store {
     ) -> Result<()> {
         let sql = format!(
             "SELECT {VERSION_COLUMNS}, a.id FROM versions v JOIN articles a ON a.id = v.article_id
-             WHERE {site} AND (?2 IS NULL OR v.fetched_at >= ?2)
+             WHERE {site} AND (?2 IS NULL OR {since})
              ORDER BY a.id, v.version",
-            site = site_matches("a.host", 1)
+            site = site_matches("a.host", 1),
+            since = times::at_or_after("v.fetched_at", "?2"),
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
@@ -460,9 +474,10 @@ impl Store {
              JOIN articles a ON a.id = r.article_id
              WHERE r.action = 'redact'
                AND r.id = (SELECT max(id) FROM redactions WHERE article_id = r.article_id)
-               AND {site} AND (?2 IS NULL OR r.at >= ?2)
+               AND {site} AND (?2 IS NULL OR {since})
              ORDER BY a.id",
-            site = site_matches("a.host", 1)
+            site = site_matches("a.host", 1),
+            since = times::at_or_after("r.at", "?2"),
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
@@ -486,9 +501,7 @@ impl Store {
         since: Option<&str>,
         mut f: impl FnMut(WarcFetch) -> Result<()>,
     ) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare(
+        let sql = format!(
                 "SELECT f.id, f.url, f.requested_at, f.status, f.headers, f.request_headers,
                         o.capture_digest, o.id, o.url, o.requested_at,
                         a.url, f.outcome,
@@ -500,10 +513,11 @@ impl Store {
                  LEFT JOIN versions v ON v.fetch_id = f.id
                  WHERE f.status IS NOT NULL
                    AND (o.id <= f.id OR (o.id IS NULL AND f.outcome = 'redirected'))
-                   AND (?1 IS NULL OR f.requested_at >= ?1)
+                   AND (?1 IS NULL OR {since})
                  ORDER BY f.id",
-            )
-            .map_err(|e| self.err(e))?;
+            since = times::at_or_after("f.requested_at", "?1"),
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(params![since], |r| {
                 Ok(WarcFetch {

@@ -74,10 +74,10 @@ impl PageWriter {
 
     /// The writer thread ended without answering: it panicked.
     fn gone(&self) -> Error {
-        Error::Database {
-            path: self.path.clone(),
-            message: "the page writer stopped unexpectedly".into(),
-        }
+        Error::Internal(format!(
+            "the page writer for {} stopped unexpectedly",
+            self.path.display()
+        ))
     }
 }
 
