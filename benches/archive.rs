@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use arshif::config::file::{self, Overrides};
+use arshif::config::file;
 use arshif::store::Store;
 use chrono::{DateTime, Utc};
 use common::Usage;
@@ -188,10 +188,12 @@ fn main() {
     );
     // In process: the planner the command runs (`due_urls`, per site), with the clock an hour
     // ahead so that some articles are due; a reader connection, so nothing is written.
-    let plan = file::read(&planner_config)
-        .unwrap()
-        .resolve(&dir, &Overrides::default())
-        .unwrap();
+    let plan = file::resolve(
+        file::read(&planner_config).unwrap(),
+        &Default::default(),
+        &dir,
+    )
+    .unwrap();
     let ahead = Utc::now() + chrono::Duration::hours(3);
     let mut due = 0;
     let planner = repeat(rounds, || {

@@ -1,13 +1,13 @@
 //! The command line: `Cli` and its subcommands, help text from doc comments, defaults from
 //! [`crate::config`].
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::{self, DEFAULT_DB, DEFAULT_MAX_ARTICLES};
+use crate::config::settings::{Css, Settings, SiteSettings, Zone};
+use crate::config::{self, DEFAULT_DB};
 
 /// Crawl a news site's "next article" chain and archive versioned snapshots in SQLite.
 #[derive(Debug, Parser)]
@@ -69,10 +69,6 @@ pub struct RunArgs {
     #[arg(long, short, value_name = "FILE")]
     pub config: PathBuf,
 
-    /// The archive database, instead of the config's `database`.
-    #[arg(long, value_name = "PATH")]
-    pub db: Option<PathBuf>,
-
     /// How many sites are crawled at once.
     #[arg(long, value_name = "N", default_value_t = config::DEFAULT_JOBS, value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: u16,
@@ -85,45 +81,9 @@ pub struct RunArgs {
     #[arg(long)]
     pub wait: bool,
 
-    /// Requests per second per host, for every site.
-    #[arg(long, value_parser = config::parse_rate)]
-    pub rate: Option<f64>,
-
-    /// Full User-Agent, for every site.
-    #[arg(long, value_name = "STRING")]
-    pub user_agent: Option<String>,
-
-    /// An e-mail address or URL appended to the User-Agent.
-    #[arg(long, value_name = "EMAIL_OR_URL")]
-    pub contact: Option<String>,
-
-    /// Whole-request timeout in seconds.
-    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
-    pub timeout: Option<f64>,
-
-    /// Connection timeout in seconds.
-    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
-    pub connect_timeout: Option<f64>,
-
-    /// Time zone for dates written without one, for every site.
-    #[arg(long, value_name = "TZ")]
-    pub timezone: Option<String>,
-
-    /// Article pages fetched per start URL, for every site.
-    #[arg(long, value_name = "N")]
-    pub max_articles: Option<usize>,
-
-    /// End a walk after N consecutive articles already archived and unchanged (0: off).
-    #[arg(long, value_name = "N")]
-    pub stop_after_known: Option<usize>,
-
-    /// Keep every distinct payload.
-    #[arg(long)]
-    pub keep_all_captures: bool,
-
-    /// Resolve HOST:PORT to ADDR instead of using DNS (as curl's --resolve). Repeatable.
-    #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_resolve)]
-    pub resolve: Vec<(String, SocketAddr)>,
+    /// Settings for every site, over the config file's.
+    #[command(flatten)]
+    pub settings: Settings,
 }
 
 /// Output for people, or JSON for programs.
@@ -308,52 +268,34 @@ pub struct DatasetteArgs {
     pub output: Option<PathBuf>,
 }
 
-/// Options shared by commands that fetch pages.
-#[derive(Debug, Clone, Args)]
-pub struct FetchArgs {
-    /// Requests per second per host (a positive decimal; robots.txt Crawl-delay can only slow it).
-    #[arg(long, default_value_t = config::DEFAULT_RATE, value_parser = config::parse_rate)]
-    pub rate: f64,
-
-    /// Full User-Agent to send instead of arshif's own.
-    #[arg(long, value_name = "STRING")]
-    pub user_agent: Option<String>,
-
-    /// An e-mail address or URL appended to the User-Agent, so site operators can reach you.
-    #[arg(long, value_name = "EMAIL_OR_URL")]
-    pub contact: Option<String>,
-
-    /// Do not fetch or obey robots.txt. Only for sites you own or have permission to crawl.
-    #[arg(long)]
-    pub ignore_robots: bool,
-
-    /// Whole-request timeout in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = config::DEFAULT_TIMEOUT.as_secs_f64(), value_parser = parse_seconds)]
-    pub timeout: f64,
-
-    /// Connection timeout in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = config::DEFAULT_CONNECT_TIMEOUT.as_secs_f64(), value_parser = parse_seconds)]
-    pub connect_timeout: f64,
-
-    /// Resolve HOST:PORT to ADDR instead of using DNS (as curl's --resolve). Repeatable.
-    #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_resolve)]
-    pub resolve: Vec<(String, SocketAddr)>,
-}
-
-/// Options that shape extraction.
+/// The extraction flags of `extract` (a subset of [`Settings`], without the crawl's).
 #[derive(Debug, Clone, Args)]
 pub struct RuleArgs {
     /// CSS selector of the headline, overriding the generic extractor.
     #[arg(long, value_name = "CSS")]
-    pub title_selector: Option<String>,
+    pub title_selector: Option<Css>,
 
     /// CSS selector of the article body, overriding the generic extractor.
     #[arg(long, value_name = "CSS")]
-    pub body_selector: Option<String>,
+    pub body_selector: Option<Css>,
 
-    /// Time zone for dates written without one (an IANA name such as Africa/Casablanca).
-    #[arg(long, value_name = "TZ", default_value = "UTC", value_parser = config::parse_timezone)]
-    pub timezone: chrono_tz::Tz,
+    /// Time zone for dates written without one, an IANA name such as Africa/Casablanca
+    /// (default UTC).
+    #[arg(long, value_name = "TZ")]
+    pub timezone: Option<Zone>,
+}
+
+impl RuleArgs {
+    /// The site settings these flags describe.
+    pub fn settings(&self) -> SiteSettings {
+        Settings {
+            title_selector: self.title_selector.clone(),
+            body_selector: self.body_selector.clone(),
+            timezone: self.timezone,
+            ..Settings::default()
+        }
+        .resolve()
+    }
 }
 
 #[derive(Debug, Args)]
@@ -361,35 +303,16 @@ pub struct CrawlArgs {
     /// The article to start from (http or https).
     pub url: String,
 
-    /// The archive database (created if missing).
-    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
-    pub db: PathBuf,
-
-    /// Stop after fetching this many article pages (unchanged and 304 pages count).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_ARTICLES)]
-    pub max_articles: usize,
-
-    /// CSS selector of the next-article link, tried before the built-in labels.
-    #[arg(long, value_name = "CSS")]
-    pub next_selector: Option<String>,
-
-    /// Another host the chain may visit (host or host:port). Repeatable.
-    #[arg(long, value_name = "HOST")]
-    pub allow_host: Vec<String>,
-
-    /// Keep every distinct payload, not only those that made a version or first saw an article.
+    /// Do not fetch or obey robots.txt. Only for sites you own or have permission to crawl.
     #[arg(long)]
-    pub keep_all_captures: bool,
+    pub ignore_robots: bool,
 
     /// Wait for another writer to finish instead of exiting with code 4.
     #[arg(long)]
     pub wait: bool,
 
     #[command(flatten)]
-    pub fetch: FetchArgs,
-
-    #[command(flatten)]
-    pub rules: RuleArgs,
+    pub settings: Settings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -475,16 +398,6 @@ pub struct DemoArgs {
     pub rate: f64,
 }
 
-fn parse_seconds(s: &str) -> Result<f64, String> {
-    let v: f64 = s
-        .parse()
-        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
-    if !v.is_finite() || v <= 0.0 || v > 86_400.0 {
-        return Err(format!("{s:?} must be between 0 and 86400 seconds"));
-    }
-    Ok(v)
-}
-
 /// A site as `--site` names it: a host or host:port (a URL is accepted too), lower-cased.
 fn parse_site(s: &str) -> Result<String, String> {
     let t = s.trim();
@@ -506,10 +419,6 @@ fn parse_site(s: &str) -> Result<String, String> {
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     crate::revisit::parse_duration(s)
-}
-
-fn parse_resolve(s: &str) -> Result<(String, SocketAddr), String> {
-    crate::fetch::parse_resolve(s)
 }
 
 #[cfg(test)]

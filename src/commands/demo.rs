@@ -8,9 +8,9 @@ use anyhow::{Context, bail};
 use serde::Deserialize;
 
 use super::{Exit, Shutdown};
-use crate::config;
+
+use crate::config::settings::{Rate, Settings};
 use crate::crawl::{self, CrawlSettings, EndReason};
-use crate::fetch::FetchSettings;
 use crate::fixture_server::FixtureServer;
 use crate::store::lock::WriterLock;
 use crate::store::{ExportFilter, Store};
@@ -98,14 +98,13 @@ pub async fn run(args: crate::cli::DemoArgs, shutdown: &Shutdown) -> anyhow::Res
 
 fn settings_for(site: &DemoSite, addr: SocketAddr, rate: f64) -> anyhow::Result<CrawlSettings> {
     let start = crate::urls::parse_user_url(&format!("http://{}{}", site.host, site.start))?;
-    Ok(CrawlSettings {
-        timezone: config::parse_timezone(&site.timezone).map_err(anyhow::Error::msg)?,
-        fetch: FetchSettings {
-            resolve: vec![(site.host.clone(), addr)],
-            ..FetchSettings::default()
-        },
-        ..CrawlSettings::new(start, rate, "demo")
-    })
+    let settings = Settings {
+        rate: Some(Rate::try_from(rate).map_err(anyhow::Error::msg)?),
+        timezone: Some(site.timezone.parse().map_err(anyhow::Error::msg)?),
+        resolve: vec![(site.host.clone(), addr)],
+        ..Settings::default()
+    };
+    Ok(CrawlSettings::new(start, settings.resolve(), "demo"))
 }
 
 fn print_archive(store: &Store) -> anyhow::Result<()> {

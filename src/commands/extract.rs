@@ -10,7 +10,7 @@ use url::Url;
 
 use super::Exit;
 use crate::cli::{ExtractArgs, ExtractFormat};
-use crate::config::{MAX_BODY_BYTES, SiteRules};
+use crate::config::MAX_BODY_BYTES;
 use crate::extract::{self, ExtractOptions};
 use crate::fetch::charset::decode_html;
 use crate::model::Article;
@@ -31,15 +31,11 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<Exit> {
         ),
         None => None,
     };
-    let rules = SiteRules::new(
-        None,
-        args.rules.title_selector.as_deref(),
-        args.rules.body_selector.as_deref(),
-    )?;
+    let site = args.rules.settings();
     let opts = ExtractOptions {
-        timezone: args.rules.timezone,
+        timezone: site.timezone,
         fetched_at,
-        rules: &rules,
+        rules: &site.rules,
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

@@ -11,13 +11,12 @@ use tracing::warn;
 
 use super::{Exit, Shutdown};
 use crate::cli::RunArgs;
-use crate::config::file::{self, LogFormat, Overrides, SitePlan};
+use crate::config::file::{self, LogFormat, SitePlan};
 use crate::crawl::{self, CrawlSettings, EndReason, Summary};
-use crate::fetch::FetchSettings;
 use crate::politeness::Gate;
 use crate::store::Store;
 use crate::store::lock::WriterLock;
-use crate::{config, deadend, revisit, urls};
+use crate::{deadend, revisit, urls};
 use chrono::{DateTime, Utc};
 
 /// The log format the run asks for: the flag, else the config file's (read leniently: a broken
@@ -43,7 +42,7 @@ pub async fn run(args: RunArgs, shutdown: &Shutdown, steps: Steps) -> anyhow::Re
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let plan = file.resolve(base, &overrides(&args))?;
+    let plan = file::resolve(file, &args.settings, base)?;
     let deadline = args.max_duration.map(|d| tokio::time::Instant::now() + d);
     let db = plan.database.clone();
     let _lock = tokio::task::block_in_place(|| WriterLock::acquire(&db, args.wait))?;
@@ -53,13 +52,13 @@ pub async fn run(args: RunArgs, shutdown: &Shutdown, steps: Steps) -> anyhow::Re
     let slowest = plan
         .sites
         .iter()
-        .map(|s| s.rate)
+        .map(|s| s.settings.rate)
         .fold(f64::INFINITY, f64::min);
     let gate = Arc::new(Gate::new(slowest));
     for site in &plan.sites {
         for url in &site.start_urls {
             if let Some(host) = urls::host_key(url) {
-                gate.limit_host(&host, site.rate);
+                gate.limit_host(&host, site.settings.rate);
             }
         }
     }
@@ -71,7 +70,6 @@ pub async fn run(args: RunArgs, shutdown: &Shutdown, steps: Steps) -> anyhow::Re
         gate,
         cancel: shutdown.token.clone(),
         deadline,
-        resolve: args.resolve.clone(),
         steps,
         bars,
     };
@@ -100,22 +98,6 @@ pub async fn run(args: RunArgs, shutdown: &Shutdown, steps: Steps) -> anyhow::Re
         }
     }
     Ok(exit)
-}
-
-fn overrides(args: &RunArgs) -> Overrides {
-    Overrides {
-        database: args.db.clone(),
-        user_agent: args.user_agent.clone(),
-        contact: args.contact.clone(),
-        rate: args.rate,
-        connect_timeout: args.connect_timeout,
-        timeout: args.timeout,
-        log_format: None,
-        keep_all_captures: args.keep_all_captures,
-        timezone: args.timezone.clone(),
-        max_articles: args.max_articles,
-        stop_after_known: args.stop_after_known,
-    }
 }
 
 /// The sites a run has work for, each with its revisits when they are known before it starts:
@@ -148,7 +130,6 @@ struct RunShared {
     gate: Arc<Gate>,
     cancel: tokio_util::sync::CancellationToken,
     deadline: Option<tokio::time::Instant>,
-    resolve: Vec<(String, std::net::SocketAddr)>,
     steps: Steps,
     bars: indicatif::MultiProgress,
 }
@@ -165,7 +146,6 @@ async fn crawl_site(
         gate,
         cancel,
         deadline,
-        resolve,
         steps,
         bars,
     } = run;
@@ -174,29 +154,12 @@ async fn crawl_site(
     let mut summaries = Vec::new();
     let progress = super::progress_bar(&site.name, Some(&bars));
     let settings_for = |start: &url::Url, command: &str| CrawlSettings {
-        start: start.clone(),
-        max_articles: site.max_articles,
-        rate: site.rate,
-        ignore_robots: false,
-        allowed_hosts: site.allowed_hosts.clone(),
-        timezone: site.timezone,
-        keep_all_captures: site.keep_all_captures,
-        rules: site.rules.clone(),
-        fetch: FetchSettings {
-            user_agent: site.user_agent.clone(),
-            connect_timeout: site.connect_timeout,
-            timeout: site.timeout,
-            max_body_bytes: config::MAX_BODY_BYTES,
-            resolve: resolve.clone(),
-        },
-        command: command.into(),
-        site: Some(site.name.clone()),
-        stop_after_known: site.stop_after_known,
+        site_name: Some(site.name.clone()),
         resume: true,
         deadline,
         robots_cache: true,
-        first_article_selector: site.first_article_selector.clone(),
         progress: progress.clone(),
+        ..CrawlSettings::new(start.clone(), site.settings.clone(), command)
     };
     if steps == Steps::CrawlAndRevisit {
         for start in &site.start_urls {
@@ -221,7 +184,7 @@ async fn crawl_site(
     };
     if !due.is_empty() {
         let mut settings = settings_for(&site.start_urls[0], "revisit");
-        settings.max_articles = usize::MAX;
+        settings.site.max_articles = usize::MAX;
         summaries.push(
             crawl::revisit_with_gate(&mut store, &settings, &due, gate.clone(), cancel.clone())
                 .await?,
@@ -262,7 +225,7 @@ pub fn due_urls(
         .start_urls
         .iter()
         .filter_map(urls::host_key)
-        .chain(site.allowed_hosts.iter().cloned())
+        .chain(site.settings.allowed_hosts.iter().cloned())
         .collect();
     let parse = |t: &str| {
         DateTime::parse_from_rfc3339(t)

@@ -1,17 +1,13 @@
-//! The TOML file of `arshif run`: global settings and one `[[site]]` table per site. Unknown
-//! keys and wrong types are refused with the key and its line; values are validated; a site's
-//! value overrides the global one, and a command-line flag overrides both.
+//! The TOML file of `arshif run`: top-level settings and one `[[site]]` table per site, each
+//! read into [`Settings`]. Unknown keys and wrong values are refused with the key and its line;
+//! a site's value overrides the top-level one, and a command-line flag overrides both.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_DB, DEFAULT_MAX_ARTICLES, DEFAULT_RATE, DEFAULT_TIMEOUT,
-    SiteRules, parse_rate, parse_timezone,
-};
-use crate::revisit::RevisitConfig;
+use super::DEFAULT_DB;
+use super::settings::{Settings, SiteSettings};
 use crate::{Error, Result};
 
 /// Log lines as text for people, or JSON for log shippers.
@@ -23,71 +19,35 @@ pub enum LogFormat {
     Json,
 }
 
-/// The file as written (every key optional but `name` and `start_urls`).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileConfig {
-    pub database: Option<PathBuf>,
-    pub user_agent: Option<String>,
-    pub contact: Option<String>,
-    pub rate: Option<f64>,
-    pub connect_timeout: Option<f64>,
-    pub timeout: Option<f64>,
-    pub log_format: Option<LogFormat>,
-    pub keep_all_captures: Option<bool>,
-    pub timezone: Option<String>,
-    #[serde(default, rename = "site")]
-    pub sites: Vec<SiteConfig>,
+/// Every key the file accepts: each setting with a flag (the flag's id is its key), the keys
+/// that only a file has, and those of `[site.revisit]`.
+pub fn keys() -> Vec<String> {
+    use clap::Args;
+    const FILE_ONLY: &[&str] = &[
+        "log_format",
+        "site",
+        "name",
+        "start_urls",
+        "revisit",
+        "schedule",
+        "until",
+        "every",
+        "stop_after",
+    ];
+    let flags = Settings::augment_args(clap::Command::new("settings"));
+    let with_flags: Vec<String> = flags
+        .get_arguments()
+        .map(|a| a.get_id().to_string())
+        .filter(|id| id != "resolve")
+        .collect();
+    with_flags
+        .into_iter()
+        .chain(FILE_ONLY.iter().map(|k| k.to_string()))
+        .collect()
 }
-
-/// One `[[site]]` table.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SiteConfig {
-    pub name: String,
-    pub start_urls: Vec<String>,
-    pub rate: Option<f64>,
-    pub next_selector: Option<String>,
-    pub title_selector: Option<String>,
-    pub body_selector: Option<String>,
-    pub first_article_selector: Option<String>,
-    pub allowed_hosts: Option<Vec<String>>,
-    pub max_articles: Option<usize>,
-    pub stop_after_known: Option<usize>,
-    pub timezone: Option<String>,
-    pub revisit: Option<RevisitConfig>,
-}
-
-/// Every key the file accepts, for the test that the example config mentions them all.
-pub const KEYS: &[&str] = &[
-    "database",
-    "user_agent",
-    "contact",
-    "rate",
-    "connect_timeout",
-    "timeout",
-    "log_format",
-    "keep_all_captures",
-    "timezone",
-    "site",
-    "name",
-    "start_urls",
-    "next_selector",
-    "title_selector",
-    "body_selector",
-    "first_article_selector",
-    "allowed_hosts",
-    "max_articles",
-    "stop_after_known",
-    "revisit",
-    "schedule",
-    "until",
-    "every",
-    "stop_after",
-];
 
 /// Reads and parses a config file; the error names the file, the line and the key.
-pub fn read(path: &Path) -> Result<FileConfig> {
+pub fn read(path: &Path) -> Result<Settings> {
     let text = std::fs::read_to_string(path).map_err(|e| config_error(path, e.to_string()))?;
     parse(&text).map_err(|m| config_error(path, m))
 }
@@ -99,9 +59,10 @@ fn config_error(path: &Path, message: String) -> Error {
     }
 }
 
-/// Parses TOML text into the config, errors as `line N: key: what is wrong`.
-pub fn parse(text: &str) -> Result<FileConfig, String> {
-    let config: FileConfig = toml::from_str(text).map_err(|e| describe(text, &e))?;
+/// Parses TOML text into the file's top-level settings (with its sites), errors as
+/// `line N: key: what is wrong`.
+pub fn parse(text: &str) -> Result<Settings, String> {
+    let config: Settings = toml::from_str(text).map_err(|e| describe(text, &e))?;
     if config.sites.is_empty() {
         return Err("no [[site]] table: name at least one site".into());
     }
@@ -125,22 +86,6 @@ fn describe(text: &str, e: &toml::de::Error) -> String {
     }
 }
 
-/// Values the command line sets for every site (None: not given).
-#[derive(Debug, Clone, Default)]
-pub struct Overrides {
-    pub database: Option<PathBuf>,
-    pub user_agent: Option<String>,
-    pub contact: Option<String>,
-    pub rate: Option<f64>,
-    pub connect_timeout: Option<f64>,
-    pub timeout: Option<f64>,
-    pub log_format: Option<LogFormat>,
-    pub keep_all_captures: bool,
-    pub timezone: Option<String>,
-    pub max_articles: Option<usize>,
-    pub stop_after_known: Option<usize>,
-}
-
 /// Settings that apply to the whole run.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
@@ -149,142 +94,102 @@ pub struct RunConfig {
     pub sites: Vec<SitePlan>,
 }
 
-/// One site, every value resolved: flag, else site, else global, else default.
+/// One site of the file, every value resolved: flag, else site, else global, else default.
 #[derive(Debug, Clone)]
 pub struct SitePlan {
     pub name: String,
     pub start_urls: Vec<url::Url>,
-    pub rate: f64,
-    pub user_agent: String,
-    pub connect_timeout: Duration,
-    pub timeout: Duration,
-    pub keep_all_captures: bool,
-    pub timezone: chrono_tz::Tz,
-    pub rules: SiteRules,
-    pub first_article_selector: Option<(String, scraper::Selector)>,
-    pub allowed_hosts: Vec<String>,
-    pub max_articles: usize,
-    pub stop_after_known: usize,
+    pub settings: SiteSettings,
     pub revisit: crate::revisit::Schedule,
 }
 
-impl FileConfig {
-    /// Resolves every site's settings. `base` is the config file's folder: a relative
-    /// `database` is relative to it, not to the working directory.
-    pub fn resolve(&self, base: &Path, flags: &Overrides) -> Result<RunConfig> {
-        let database = match (&flags.database, &self.database) {
-            (Some(p), _) => p.clone(),
-            (None, Some(p)) if p.is_relative() => base.join(p),
-            (None, Some(p)) => p.clone(),
-            (None, None) => base.join(DEFAULT_DB),
-        };
-        let mut names = std::collections::HashSet::new();
-        let mut sites = Vec::new();
-        for site in &self.sites {
-            if site.name.trim().is_empty() {
-                return Err(invalid("site.name", "a site needs a name".into()));
-            }
-            if !names.insert(site.name.as_str()) {
-                return Err(invalid(
-                    "site.name",
-                    format!("{:?} is used twice", site.name),
-                ));
-            }
-            sites.push(self.resolve_site(site, flags)?);
-        }
-        Ok(RunConfig {
-            database,
-            log_format: flags.log_format.or(self.log_format).unwrap_or_default(),
-            sites,
-        })
+/// Resolves every site of the file's settings `file` under the command line's `flags`.
+/// `base` is the config file's folder: a relative `database` is relative to it, not to the
+/// working directory.
+pub fn resolve(mut file: Settings, flags: &Settings, base: &Path) -> Result<RunConfig> {
+    if let Some(key) = site_only_key(&file) {
+        return Err(invalid_at(key.into(), "belongs in a [[site]] table".into()));
     }
+    let database = match (&flags.database, &file.database) {
+        (Some(p), _) => p.clone(),
+        (None, Some(p)) if p.is_relative() => base.join(p),
+        (None, Some(p)) => p.clone(),
+        (None, None) => base.join(DEFAULT_DB),
+    };
+    let log_format = file.log_format.unwrap_or_default();
+    let tables = std::mem::take(&mut file.sites);
+    let mut names = std::collections::HashSet::new();
+    let mut sites = Vec::new();
+    for table in tables {
+        let name = table.name.clone().unwrap_or_default();
+        if name.trim().is_empty() {
+            return Err(invalid("site.name", "a site needs a name".into()));
+        }
+        if !names.insert(name.clone()) {
+            return Err(invalid("site.name", format!("{name:?} is used twice")));
+        }
+        sites.push(resolve_site(name, table, &file, flags)?);
+    }
+    Ok(RunConfig {
+        database,
+        log_format,
+        sites,
+    })
+}
 
-    fn resolve_site(&self, site: &SiteConfig, flags: &Overrides) -> Result<SitePlan> {
-        let at = |key: &str| format!("site {:?}: {key}", site.name);
-        let rate = flags
-            .rate
-            .or(site.rate)
-            .or(self.rate)
-            .unwrap_or(DEFAULT_RATE);
-        parse_rate(&rate.to_string()).map_err(|m| invalid_at(at("rate"), m))?;
-        let timezone = flags
-            .timezone
-            .as_deref()
-            .or(site.timezone.as_deref())
-            .or(self.timezone.as_deref())
-            .unwrap_or("UTC");
-        let timezone = parse_timezone(timezone).map_err(|m| invalid_at(at("timezone"), m))?;
-        let seconds = |key: &str, v: Option<f64>, default: Duration| -> Result<Duration> {
-            match v {
-                None => Ok(default),
-                Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => {
-                    Ok(Duration::from_secs_f64(s))
-                }
-                Some(s) => Err(invalid_at(
-                    key.to_string(),
-                    format!("{s} must be between 0 and 86400 seconds"),
-                )),
-            }
-        };
-        let timeout = seconds("timeout", flags.timeout.or(self.timeout), DEFAULT_TIMEOUT)?;
-        let connect_timeout = seconds(
-            "connect_timeout",
-            flags.connect_timeout.or(self.connect_timeout),
-            DEFAULT_CONNECT_TIMEOUT,
-        )?;
-        if site.start_urls.is_empty() {
-            return Err(invalid_at(at("start_urls"), "list at least one URL".into()));
-        }
-        let start_urls = site
-            .start_urls
-            .iter()
-            .map(|u| crate::urls::parse_user_url(u))
-            .collect::<Result<Vec<_>>>()
-            .map_err(|e| invalid_at(at("start_urls"), e.to_string()))?;
-        let rules = SiteRules::new(
-            site.next_selector.as_deref(),
-            site.title_selector.as_deref(),
-            site.body_selector.as_deref(),
-        )
-        .map_err(|e| invalid_at(at("selector"), e.to_string()))?;
-        let first_article_selector = super::compile(
-            "first_article_selector",
-            site.first_article_selector.as_deref(),
-        )
-        .map_err(|e| invalid_at(at("first_article_selector"), e.to_string()))?;
-        let user_agent = flags
-            .user_agent
-            .clone()
-            .or(self.user_agent.clone())
-            .filter(|u| !u.trim().is_empty())
-            .unwrap_or_else(|| {
-                super::default_user_agent(flags.contact.as_deref().or(self.contact.as_deref()))
-            });
-        let revisit = crate::revisit::Schedule::from_config(site.revisit.as_ref())
-            .map_err(|m| invalid_at(at("revisit"), m))?;
-        Ok(SitePlan {
-            name: site.name.clone(),
-            start_urls,
-            rate,
-            user_agent,
-            connect_timeout,
-            timeout,
-            keep_all_captures: flags.keep_all_captures || self.keep_all_captures.unwrap_or(false),
-            timezone,
-            rules,
-            first_article_selector,
-            allowed_hosts: site.allowed_hosts.clone().unwrap_or_default(),
-            max_articles: flags
-                .max_articles
-                .or(site.max_articles)
-                .unwrap_or(DEFAULT_MAX_ARTICLES),
-            stop_after_known: flags
-                .stop_after_known
-                .or(site.stop_after_known)
-                .unwrap_or(0),
-            revisit,
-        })
+/// One `[[site]]` table: the flags over it, it over the file's top level.
+fn resolve_site(
+    name: String,
+    table: Settings,
+    top: &Settings,
+    flags: &Settings,
+) -> Result<SitePlan> {
+    let at = |key: &str| format!("site {name:?}: {key}");
+    if let Some(key) = top_level_key(&table) {
+        return Err(invalid_at(
+            at(key),
+            "belongs at the top level, not in [[site]]".into(),
+        ));
     }
+    let urls = table.start_urls.clone().unwrap_or_default();
+    if urls.is_empty() {
+        return Err(invalid_at(at("start_urls"), "list at least one URL".into()));
+    }
+    let start_urls = urls
+        .iter()
+        .map(|u| crate::urls::parse_user_url(u))
+        .collect::<Result<Vec<_>>>()
+        .map_err(|e| invalid_at(at("start_urls"), e.to_string()))?;
+    let revisit = crate::revisit::Schedule::from_config(table.revisit.as_ref())
+        .map_err(|m| invalid_at(at("revisit"), m))?;
+    Ok(SitePlan {
+        name,
+        start_urls,
+        settings: flags.clone().over(&table.over(top)).resolve(),
+        revisit,
+    })
+}
+
+/// A key of a `[[site]]` table set at the top level.
+fn site_only_key(top: &Settings) -> Option<&'static str> {
+    [
+        ("name", top.name.is_some()),
+        ("start_urls", top.start_urls.is_some()),
+        ("revisit", top.revisit.is_some()),
+    ]
+    .into_iter()
+    .find_map(|(key, set)| set.then_some(key))
+}
+
+/// A top-level key set in a `[[site]]` table.
+fn top_level_key(site: &Settings) -> Option<&'static str> {
+    [
+        ("database", site.database.is_some()),
+        ("log_format", site.log_format.is_some()),
+        ("site", !site.sites.is_empty()),
+    ]
+    .into_iter()
+    .find_map(|(key, set)| set.then_some(key))
 }
 
 fn invalid(name: &'static str, reason: String) -> Error {
@@ -319,32 +224,48 @@ rate = 0.2
 timezone = "Europe/Paris"
 "#;
 
+    fn resolved(text: &str, flags: &Settings) -> Result<RunConfig> {
+        resolve(parse(text).unwrap(), flags, Path::new("/etc/arshif"))
+    }
+
     #[test]
     fn a_good_file_resolves_with_site_over_global_over_default() {
-        let c = parse(GOOD).unwrap();
-        let run = c
-            .resolve(Path::new("/etc/arshif"), &Overrides::default())
-            .unwrap();
+        let run = resolved(GOOD, &Settings::default()).unwrap();
         assert_eq!(run.database, Path::new("/etc/arshif/archive.db"));
-        assert_eq!(run.sites[0].rate, 0.5);
-        assert_eq!(run.sites[1].rate, 0.2);
-        assert_eq!(run.sites[0].timezone, chrono_tz::Africa::Casablanca);
-        assert_eq!(run.sites[1].timezone, chrono_tz::Europe::Paris);
-        assert_eq!(run.sites[0].stop_after_known, 5);
-        assert_eq!(run.sites[1].max_articles, DEFAULT_MAX_ARTICLES);
+        let (a, b) = (&run.sites[0].settings, &run.sites[1].settings);
+        assert_eq!((a.rate, b.rate), (0.5, 0.2));
+        assert_eq!(a.timezone, chrono_tz::Africa::Casablanca);
+        assert_eq!(b.timezone, chrono_tz::Europe::Paris);
+        assert_eq!(a.stop_after_known, 5);
+        assert_eq!(b.max_articles, super::super::DEFAULT_MAX_ARTICLES);
     }
 
     #[test]
     fn flags_override_every_site() {
-        let c = parse(GOOD).unwrap();
-        let flags = Overrides {
-            rate: Some(3.0),
+        let flags = Settings {
+            rate: Some("3".parse().unwrap()),
             database: Some(PathBuf::from("other.db")),
             ..Default::default()
         };
-        let run = c.resolve(Path::new("/etc/arshif"), &flags).unwrap();
-        assert!(run.sites.iter().all(|s| s.rate == 3.0));
+        let run = resolved(GOOD, &flags).unwrap();
+        assert!(run.sites.iter().all(|s| s.settings.rate == 3.0));
         assert_eq!(run.database, Path::new("other.db"));
+    }
+
+    #[test]
+    fn keys_stand_where_they_belong() {
+        let site = "[[site]]\nname = \"a\"\nstart_urls = [\"http://a.example/x\"]\n";
+        let e = resolved(
+            &format!("{site}database = \"x.db\"\n"),
+            &Settings::default(),
+        );
+        assert!(e.unwrap_err().to_string().contains("site \"a\": database"));
+        let e = resolved(&format!("name = \"top\"\n{site}"), &Settings::default());
+        assert!(
+            e.unwrap_err()
+                .to_string()
+                .contains("name: belongs in a [[site]]")
+        );
     }
 
     #[test]
@@ -366,17 +287,19 @@ timezone = "Europe/Paris"
     #[test]
     fn the_example_config_loads() {
         let c = parse(EXAMPLE).unwrap();
-        let run = c
-            .resolve(Path::new("/srv/arshif"), &Overrides::default())
-            .unwrap();
+        let run = resolve(c, &Settings::default(), Path::new("/srv/arshif")).unwrap();
         assert_eq!(run.sites.len(), 2);
         assert_eq!(run.database, Path::new("/srv/arshif/archive.db"));
-        assert!(run.sites[0].first_article_selector.is_some());
+        assert!(run.sites[0].settings.first_article_selector.is_some());
     }
 
     #[test]
     fn the_example_config_mentions_every_key() {
-        for key in KEYS {
+        let keys = keys();
+        assert!(
+            keys.contains(&"allowed_hosts".to_string()) && keys.contains(&"database".to_string())
+        );
+        for key in &keys {
             let written = EXAMPLE.lines().any(|l| {
                 let l = l.trim_start_matches(['#', ' ']);
                 l.starts_with(&format!("{key} ="))
@@ -390,19 +313,20 @@ timezone = "Europe/Paris"
     }
 
     #[test]
-    fn bad_values_are_refused_with_the_site_and_key() {
+    fn bad_values_are_refused_with_the_line_and_key() {
         let bad = |extra: &str| {
             let text =
                 format!("[[site]]\nname = \"a\"\nstart_urls = [\"http://a.example/x\"]\n{extra}");
-            parse(&text)
-                .unwrap()
-                .resolve(Path::new("."), &Overrides::default())
-                .unwrap_err()
-                .to_string()
+            match parse(&text) {
+                Ok(c) => resolve(c, &Settings::default(), Path::new("."))
+                    .unwrap_err()
+                    .to_string(),
+                Err(e) => e,
+            }
         };
-        assert!(bad("rate = 0\n").contains("site \"a\": rate"));
-        assert!(bad("timezone = \"Mars/Base\"\n").contains("timezone"));
-        assert!(bad("next_selector = \"a[[\"\n").contains("selector"));
-        assert!(bad("[site.revisit]\nstop_after = \"soon\"\n").contains("revisit"));
+        assert!(bad("rate = 0\n").starts_with("line 4: rate:"));
+        assert!(bad("timezone = \"Mars/Base\"\n").starts_with("line 4: timezone:"));
+        assert!(bad("next_selector = \"a[[\"\n").starts_with("line 4: next_selector:"));
+        assert!(bad("[site.revisit]\nstop_after = \"soon\"\n").contains("site \"a\": revisit"));
     }
 }

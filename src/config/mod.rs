@@ -1,7 +1,9 @@
-//! Defaults (named once, used by the flags' help, the library and the README) and the validated
-//! settings of one crawl.
+//! Defaults (named once, used by the flags' help, the library and the docs), the one settings
+//! type and its layers ([`settings`], read from flags and [`file`]), and the compiled rules of
+//! a site.
 
 pub mod file;
+pub mod settings;
 
 use std::time::Duration;
 

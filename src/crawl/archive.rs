@@ -54,7 +54,7 @@ pub(super) fn archive(
     if !article.is_found() {
         let error = Some("no article found on the page".to_string());
         set_last(&mut rows, FetchOutcome::NoArticle, error);
-        let capture = settings.keep_all_captures.then_some(capture);
+        let capture = settings.site.keep_all_captures.then_some(capture);
         journal.commit_fetches(rows, capture)?;
         return Ok(Archived {
             outcome: FetchOutcome::NoArticle,
@@ -84,7 +84,7 @@ pub(super) fn archive(
         Some(id) => journal.with(|s| s.latest_version(id))?,
         None => None,
     };
-    let rules_id = settings.rules.extraction_id();
+    let rules_id = settings.site.rules.extraction_id();
     // Like with like: an upgrade or a new rule re-reads the stored capture.
     let outcome = decide::decide(latest.as_ref(), &hash, EXTRACTOR_VERSION, &rules_id, |l| {
         reextract(journal, settings, l)
@@ -96,7 +96,7 @@ pub(super) fn archive(
     {
         r.note = decide::metadata_changes(l, &article);
     }
-    let keep_capture = new_version || article_id.is_none() || settings.keep_all_captures;
+    let keep_capture = new_version || article_id.is_none() || settings.site.keep_all_captures;
     let version = new_version.then(|| VersionWrite {
         fetched_at: fetched_at.clone(),
         fetched_url: url.to_string(),
@@ -168,9 +168,9 @@ pub(super) fn extract_options(
     fetched_at: Option<DateTime<Utc>>,
 ) -> ExtractOptions<'_> {
     ExtractOptions {
-        timezone: settings.timezone,
+        timezone: settings.site.timezone,
         fetched_at,
-        rules: &settings.rules,
+        rules: &settings.site.rules,
     }
 }
 

@@ -41,7 +41,7 @@ pub async fn crawl(
     settings: &CrawlSettings,
     cancel: CancellationToken,
 ) -> Result<Summary> {
-    let gate = Arc::new(Gate::new(settings.rate));
+    let gate = Arc::new(Gate::new(settings.site.rate));
     crawl_with_gate(store, settings, gate, cancel).await
 }
 
@@ -55,7 +55,8 @@ pub async fn crawl_with_gate(
 ) -> Result<Summary> {
     let configured = urls::normalize(&settings.start);
     let start = if settings.resume {
-        resume_point(store, &configured, settings.site.as_deref())?.unwrap_or(configured.clone())
+        resume_point(store, &configured, settings.site_name.as_deref())?
+            .unwrap_or(configured.clone())
     } else {
         configured.clone()
     };

@@ -34,7 +34,7 @@ impl WalkState {
             .is_some_and(|d| tokio::time::Instant::now() >= d)
         {
             Some(EndReason::TimeUp)
-        } else if pages >= settings.max_articles {
+        } else if pages >= settings.site.max_articles {
             Some(EndReason::MaxArticles)
         } else {
             None
@@ -54,7 +54,7 @@ impl WalkState {
             FetchOutcome::Listing => self.known_streak,
             _ => 0,
         };
-        let wanted = settings.stop_after_known;
+        let wanted = settings.site.stop_after_known;
         if wanted > 0 && self.known_streak >= wanted {
             return Some(EndReason::KnownStreak(self.known_streak));
         }
@@ -71,8 +71,8 @@ impl WalkState {
         settings: &CrawlSettings,
         cancelled: bool,
     ) -> bool {
-        let wanted = settings.stop_after_known;
-        self.pages + 1 < settings.max_articles
+        let wanted = settings.site.stop_after_known;
+        self.pages + 1 < settings.site.max_articles
             && (wanted == 0 || self.known_streak + 1 < wanted)
             && next != here
             && !self.seen.contains(next.as_str())
@@ -87,9 +87,10 @@ mod tests {
     use super::*;
 
     fn settings() -> CrawlSettings {
-        let mut s = CrawlSettings::new(Url::parse("http://news.example/a").unwrap(), 1.0, "t");
-        s.stop_after_known = 2;
-        s.max_articles = 10;
+        let start = Url::parse("http://news.example/a").unwrap();
+        let mut s = CrawlSettings::new(start, Default::default(), "t");
+        s.site.stop_after_known = 2;
+        s.site.max_articles = 10;
         s
     }
 

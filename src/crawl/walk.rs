@@ -19,7 +19,7 @@ use super::state::WalkState;
 use super::summary::{EndReason, Summary, Tally};
 use crate::Result;
 use crate::fetch::charset::decode_html;
-use crate::fetch::{Fetcher, PageResult, RawResponse};
+use crate::fetch::{FetchSettings, Fetcher, PageResult, RawResponse};
 use crate::model::{Article, FetchOutcome};
 use crate::politeness::Gate;
 use crate::politeness::robots_book::{RobotsBook, Verdict};
@@ -54,15 +54,18 @@ impl<'a> Walk<'a> {
         cancel: CancellationToken,
         start_url: &str,
     ) -> Result<Self> {
-        let fetcher = Fetcher::new(&settings.fetch, settings.start.host_str())?;
-        let (command, site) = (&settings.command, settings.site.as_deref());
+        let fetcher = Fetcher::new(
+            &FetchSettings::of(&settings.site),
+            settings.start.host_str(),
+        )?;
+        let (command, site) = (&settings.command, settings.site_name.as_deref());
         let (ignore, cache) = (settings.ignore_robots, settings.robots_cache);
         Ok(Walk {
             journal: Journal::begin(store, command, start_url, site)?,
             chain_walk: false,
             settings,
             fetches: Fetches::new(fetcher, gate, cancel),
-            scope: Scope::new(&settings.start, &settings.allowed_hosts),
+            scope: Scope::new(&settings.start, &settings.site.allowed_hosts),
             robots: RobotsBook::new(ignore, cache, settings.site_label()),
             outcomes: Tally::default(),
             at_start: false,
@@ -314,7 +317,7 @@ impl<'a> Walk<'a> {
 
         // A section or home page as the start: its first listed article starts the chain.
         let listing_start = self.at_start
-            && (self.settings.first_article_selector.is_some()
+            && (self.settings.site.first_article_selector.is_some()
                 || (!article.is_found() && next.is_none()));
         if listing_start && let Some(first) = first_listed {
             let note = format!("first article: {first}");
@@ -402,6 +405,7 @@ impl<'a> Walk<'a> {
         let article = extract::extract(&doc, url, &options);
         let selector = self
             .settings
+            .site
             .first_article_selector
             .as_ref()
             .map(|(_, s)| s);
@@ -413,7 +417,13 @@ impl<'a> Walk<'a> {
     }
 
     fn next_link(&self, doc: &scraper::Html, url: &Url) -> Option<Next> {
-        let selector = self.settings.rules.next_selector.as_ref().map(|(_, s)| s);
+        let selector = self
+            .settings
+            .site
+            .rules
+            .next_selector
+            .as_ref()
+            .map(|(_, s)| s);
         page::next_link(doc, url, selector)
     }
 

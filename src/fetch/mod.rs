@@ -30,6 +30,19 @@ pub struct FetchSettings {
     pub resolve: Vec<(String, SocketAddr)>,
 }
 
+impl FetchSettings {
+    /// The fetch settings of a site.
+    pub fn of(site: &crate::config::settings::SiteSettings) -> Self {
+        FetchSettings {
+            user_agent: site.user_agent.clone(),
+            connect_timeout: site.connect_timeout,
+            timeout: site.timeout,
+            max_body_bytes: config::MAX_BODY_BYTES,
+            resolve: site.resolve.clone(),
+        }
+    }
+}
+
 impl Default for FetchSettings {
     fn default() -> Self {
         FetchSettings {
@@ -40,25 +53,6 @@ impl Default for FetchSettings {
             resolve: Vec::new(),
         }
     }
-}
-
-/// Parses `HOST:PORT:ADDR` (ADDR may be an IPv6 address in brackets).
-pub fn parse_resolve(s: &str) -> Result<(String, SocketAddr), String> {
-    let mut parts = s.splitn(3, ':');
-    let (Some(host), Some(port), Some(addr)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(format!("{s:?} is not HOST:PORT:ADDR"));
-    };
-    let port: u16 = port
-        .parse()
-        .map_err(|_| format!("{s:?}: {port:?} is not a port number"))?;
-    let ip: std::net::IpAddr = addr
-        .trim_matches(['[', ']'])
-        .parse()
-        .map_err(|_| format!("{s:?}: {addr:?} is not an IP address"))?;
-    if host.is_empty() {
-        return Err(format!("{s:?}: empty host"));
-    }
-    Ok((host.to_ascii_lowercase(), SocketAddr::new(ip, port)))
 }
 
 /// One HTTP exchange's result, body read in full (within the size limit).
@@ -273,19 +267,4 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 /// Milliseconds since `start`, for the fetch log.
 pub fn elapsed_ms(start: Instant) -> i64 {
     i64::try_from(start.elapsed().as_millis()).unwrap_or(i64::MAX)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn resolve_overrides_parse() {
-        let (h, a) = parse_resolve("News.Example:80:127.0.0.1").unwrap();
-        assert_eq!(h, "news.example");
-        assert_eq!(a, "127.0.0.1:80".parse().unwrap());
-        assert!(parse_resolve("news.example:80").is_err());
-        assert!(parse_resolve("news.example:x:127.0.0.1").is_err());
-        assert!(parse_resolve("a:1:[::1]").is_ok());
-    }
 }
