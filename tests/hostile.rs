@@ -488,3 +488,21 @@ async fn deep_nesting_a_huge_paragraph_and_many_links_are_bounded() {
     assert!(peak < 400 << 20, "peak resident memory {} MiB", peak >> 20);
     eprintln!("peak resident memory: {} MiB", peak >> 20);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_site_may_read_smaller_pages_than_the_default() {
+    let server = serve_site("ar").await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let first = server.url(&chain("ar")[0]);
+    let out = crawl(&first, &db, "UTC", &["--max-page-bytes", "2000"]).await;
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let outcome: String = sql(&db)
+        .query_row(
+            "SELECT outcome FROM fetches WHERE url = ?1 ORDER BY id DESC LIMIT 1",
+            [&first],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(outcome, "too_large");
+}

@@ -19,8 +19,8 @@ use serde::Deserialize;
 
 use super::file::LogFormat;
 use super::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ARTICLES, DEFAULT_RATE, DEFAULT_TIMEOUT, SiteRules,
-    default_user_agent, parse_rate, parse_timezone,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ARTICLES, DEFAULT_RATE, DEFAULT_TIMEOUT, MAX_BODY_BYTES,
+    SiteRules, default_user_agent, parse_rate, parse_timezone,
 };
 use crate::revisit::RevisitConfig;
 
@@ -67,6 +67,11 @@ pub struct Settings {
     /// End a walk after N consecutive articles already archived and unchanged (default 0: off).
     #[arg(long, value_name = "N")]
     pub stop_after_known: Option<usize>,
+
+    /// The largest page read, in bytes after decompression (default 10485760); a larger page
+    /// fails as too large.
+    #[arg(long, value_name = "BYTES")]
+    pub max_page_bytes: Option<usize>,
 
     /// Keep every distinct payload, not only those that made a version or first saw an article.
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
@@ -130,6 +135,7 @@ pub struct SiteSettings {
     pub timezone: Tz,
     pub max_articles: usize,
     pub stop_after_known: usize,
+    pub max_page_bytes: usize,
     pub keep_all_captures: bool,
     pub rules: SiteRules,
     pub first_article_selector: Option<(String, Selector)>,
@@ -163,6 +169,7 @@ impl Settings {
             timezone: self.timezone.or(lower.timezone),
             max_articles: self.max_articles.or(lower.max_articles),
             stop_after_known: self.stop_after_known.or(lower.stop_after_known),
+            max_page_bytes: self.max_page_bytes.or(lower.max_page_bytes),
             keep_all_captures: self.keep_all_captures.or(lower.keep_all_captures),
             next_selector: self.next_selector.or(lower.next_selector.clone()),
             title_selector: self.title_selector.or(lower.title_selector.clone()),
@@ -201,6 +208,7 @@ impl Settings {
             timezone: self.timezone.map_or(chrono_tz::UTC, |z| z.0),
             max_articles: self.max_articles.unwrap_or(DEFAULT_MAX_ARTICLES),
             stop_after_known: self.stop_after_known.unwrap_or(0),
+            max_page_bytes: self.max_page_bytes.unwrap_or(MAX_BODY_BYTES),
             keep_all_captures: self.keep_all_captures.unwrap_or(false),
             rules: SiteRules {
                 next_selector: pair(self.next_selector),
@@ -393,6 +401,7 @@ mod tests {
         assert!(help.contains(&format!("default {}", DEFAULT_TIMEOUT.as_secs())));
         assert!(help.contains(&format!("default {}", DEFAULT_CONNECT_TIMEOUT.as_secs())));
         assert!(help.contains(&format!("default {DEFAULT_MAX_ARTICLES}")));
+        assert!(help.contains(&format!("default {MAX_BODY_BYTES}")));
     }
 
     #[test]

@@ -37,7 +37,7 @@ impl FetchSettings {
             user_agent: site.user_agent.clone(),
             connect_timeout: site.connect_timeout,
             timeout: site.timeout,
-            max_body_bytes: config::MAX_BODY_BYTES,
+            max_body_bytes: site.max_page_bytes,
             resolve: site.resolve.clone(),
         }
     }
