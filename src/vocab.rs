@@ -2,8 +2,8 @@
 //! names of page chrome, by role and language, each list with where its words come from.
 //!
 //! Discovery and extraction read these lists and keep none of their own. Labels are compared in
-//! folded form (`extract::text::fold`: case, hamza and alif forms, alif maqsura, ta marbuta, tatweel, harakat,
-//! punctuation and arrows ignored), so «الخبر التالى», «الخبر التالي» and "Next Post →" each
+//! folded form ([`crate::extract::fold::fold`]: case, hamza and alif forms, alif maqsura, ta
+//! marbuta, tatweel, harakat, punctuation and arrows ignored), so «الخبر التالى», «الخبر التالي» and "Next Post →" each
 //! appear once. A label matches a text that is the label, or begins with it as whole words.
 //!
 //! Sources, read in the translation files sites ship (what a site prints is what they say):
@@ -29,7 +29,7 @@
 
 use std::sync::LazyLock;
 
-pub use crate::extract::text::fold;
+pub use crate::extract::fold::fold;
 
 /// Labels of a link to the next article: the link says where it goes. Arabic, French, English.
 pub const NEXT_LABELS: &[&str] = &[

@@ -10,7 +10,8 @@ use ego_tree::{NodeId, NodeRef};
 use regex::Regex;
 use scraper::{ElementRef, Html, Node, Selector};
 
-use super::text::{self, fold};
+use super::fold::fold;
+use super::text;
 use crate::vocab;
 
 /// Shortest paragraph that counts towards a block's score.

@@ -12,7 +12,8 @@ use url::Url;
 
 use super::content::{class_and_id, is_junk};
 use super::dates;
-use super::text::{self, collapse, fold};
+use super::fold::fold;
+use super::text::{self, collapse};
 
 fn sel(css: &str) -> Selector {
     Selector::parse(css).unwrap()
