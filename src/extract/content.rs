@@ -7,7 +7,6 @@ use std::sync::LazyLock;
 
 use ego_tree::iter::Edge;
 use ego_tree::{NodeId, NodeRef};
-use regex::Regex;
 use scraper::{ElementRef, Html, Node, Selector};
 
 use super::fold::fold;
@@ -18,37 +17,6 @@ use crate::vocab;
 const MIN_PARAGRAPH_CHARS: usize = 25;
 /// How many ancestor levels a paragraph's score reaches.
 const SCORE_LEVELS: usize = 5;
-
-/// Tags whose subtrees are never article text.
-const JUNK_TAGS: &[&str] = &[
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "svg",
-    "iframe",
-    "nav",
-    "aside",
-    "footer",
-    "header",
-    "button",
-    "select",
-    "textarea",
-    "input",
-    "label",
-    "figcaption",
-    "object",
-    "embed",
-    "canvas",
-    "video",
-    "audio",
-    "map",
-    "dialog",
-    "menu",
-    "head",
-    "title",
-    "h1",
-];
 
 /// Tags that start and end a paragraph.
 const BLOCK_TAGS: &[&str] = &[
@@ -85,12 +53,6 @@ const BLOCK_TAGS: &[&str] = &[
     "tbody",
     "thead",
 ];
-
-static STRONG_NEGATIVE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(vocab::CHROME_CLASSES).unwrap());
-static WEAK_NEGATIVE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(vocab::MAYBE_CHROME_CLASSES).unwrap());
-static POSITIVE: LazyLock<Regex> = LazyLock::new(|| Regex::new(vocab::ARTICLE_CLASSES).unwrap());
 
 /// Shortest paragraph counted as running text when protecting the main wrapper.
 const LONG_PARAGRAPH_CHARS: usize = 80;
@@ -176,15 +138,18 @@ impl Furniture {
         let Some(el) = node.value().as_element() else {
             return false;
         };
-        let hints = component_names(el, !id_is_an_anchor(node));
+        let hints = vocab::component_names(el, !id_is_an_anchor(node));
         let junk = match self.reading {
-            Reading::Strict => is_junk_named(el, &hints),
-            Reading::Loose => is_junk_loosely(el, &hints),
+            Reading::Strict => vocab::is_chrome_named(el, &hints),
+            Reading::Loose => vocab::is_certainly_chrome_named(el, &hints),
         };
         if !junk {
             return false;
         }
-        if is_words_of_a_sentence(node) && !is_junk_named(el, "") && !names_advertising(el) {
+        if is_words_of_a_sentence(node)
+            && !vocab::is_chrome_named(el, "")
+            && !vocab::names_advertising(el)
+        {
             // Words inside a paragraph are the paragraph's, whatever their names say (a
             // `<span class="dateline">KOBE –</span>` opening the first sentence).
             return false;
@@ -195,23 +160,14 @@ impl Furniture {
         // Protected wrappers are still dropped for their tag, for being hidden, or for comments;
         // an `aside` or `header` that holds most of the page's prose and names itself nothing
         // else is the page's content, whatever the tag says.
-        let names = component_names(el, true);
-        let misused_tag = matches!(el.name(), "aside" | "header")
-            && !STRONG_NEGATIVE.is_match(&names)
-            && !WEAK_NEGATIVE.is_match(&names);
-        (JUNK_TAGS.contains(&el.name()) && !misused_tag)
+        let names = vocab::component_names(el, true);
+        let misused_tag =
+            matches!(el.name(), "aside" | "header") && !vocab::names_any_chrome(&names);
+        (vocab::CHROME_TAGS.contains(&el.name()) && !misused_tag)
             || el.attr("hidden").is_some()
-            || names_comments(el)
-            || names_overlay(el)
+            || vocab::names_comments(&names)
+            || vocab::names_overlay(&names)
     }
-}
-
-/// Whether an element names itself a dialog drawn over the page (`modal__body`, `popup`): text
-/// the page shows only on demand (disclosures, sign-up forms), never its article, however long.
-fn names_overlay(el: &scraper::node::Element) -> bool {
-    component_names(el, true)
-        .split([' ', '-', '_'])
-        .any(|w| matches!(w, "modal" | "popup"))
 }
 
 /// The text written directly in a box (its own text nodes, not its children's) when it is long
@@ -251,69 +207,6 @@ fn long_paragraph_chars(node: NodeRef<'_, Node>) -> usize {
     }
 }
 
-/// [`is_junk_named`] in the loose reading: tags, hidden boxes and landmark roles as always, but
-/// only the class names of boxes that are never article text.
-fn is_junk_loosely(el: &scraper::node::Element, hints: &str) -> bool {
-    static CERTAIN: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(vocab::CERTAIN_CHROME_CLASSES).unwrap());
-    is_junk_named(el, "") || (!hints.is_empty() && CERTAIN.is_match(hints))
-}
-
-/// Whether an element, by itself, is furniture rather than article text.
-pub fn is_junk(el: &scraper::node::Element) -> bool {
-    is_junk_named(el, &component_names(el, true))
-}
-
-/// [`is_junk`] with the element's names given (`hints`: its classes, with or without its id).
-fn is_junk_named(el: &scraper::node::Element, hints: &str) -> bool {
-    let name = el.name();
-    if JUNK_TAGS.contains(&name) {
-        return true;
-    }
-    if is_hidden(el) {
-        return true;
-    }
-    if let Some(role) = el.attr("role")
-        && matches!(
-            role,
-            "navigation"
-                | "complementary"
-                | "banner"
-                | "contentinfo"
-                | "dialog"
-                | "search"
-                | "menu"
-        )
-    {
-        return true;
-    }
-    // The main landmark (HTML's `main`, ARIA's `role="main"`) holds the page's dominant content
-    // by definition: its class names are modifiers, never chrome (Enfold's
-    // `<main class="… av-blog-meta-comments-disabled">`).
-    if name == "main" || el.attr("role") == Some("main") {
-        return false;
-    }
-    if hints.is_empty() {
-        return false;
-    }
-    if names_advertising(el) {
-        return true;
-    }
-    if STRONG_NEGATIVE.is_match(hints) {
-        // A wrapper named for the article (e.g. "article-body has-sidebar") is kept.
-        return !is_main_wrapper(hints);
-    }
-    WEAK_NEGATIVE.is_match(hints) && !POSITIVE.is_match(hints)
-}
-
-/// Whether an element's class names advertising ([`vocab::AD_CLASS_WORDS`]).
-fn names_advertising(el: &scraper::node::Element) -> bool {
-    el.attr("class")
-        .unwrap_or("")
-        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
-        .any(|t| vocab::AD_CLASS_WORDS.contains(&t.to_ascii_lowercase().as_str()))
-}
-
 /// Whether an element is a run of words inside a paragraph: an inline element (`span`, `em`,
 /// `time`, …) whose nearest block is a `<p>` that also holds text of its own.
 fn is_words_of_a_sentence(node: NodeRef<'_, Node>) -> bool {
@@ -338,44 +231,6 @@ fn is_words_of_a_sentence(node: NodeRef<'_, Node>) -> bool {
         && block
             .children()
             .any(|c| c.value().as_text().is_some_and(|t| !t.trim().is_empty()))
-}
-
-fn is_main_wrapper(hints: &str) -> bool {
-    static MAIN: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
-            r"(article|entry|post|story)[-_]?(body|content|text)|main-content|td-post-content",
-        )
-        .unwrap()
-    });
-    MAIN.is_match(hints) && !hints.contains("comment")
-}
-
-/// The names an element gives itself, lower-cased: its class tokens (and id), without the tokens
-/// that describe a state (`has-comments`, `comments-enabled`: see [`vocab::STATE_CLASS_PREFIXES`])
-/// or a genre (`commentary`: [`vocab::GENRE_CLASS_WORDS`]).
-/// What the chrome vocabulary is matched against.
-fn component_names(el: &scraper::node::Element, with_id: bool) -> String {
-    let mut s = String::new();
-    let classes = el.attr("class").unwrap_or("").split_ascii_whitespace();
-    let id = el.attr("id").filter(|_| with_id);
-    for t in classes.chain(id) {
-        let t = t.to_ascii_lowercase();
-        if is_state_token(&t) {
-            continue;
-        }
-        if !s.is_empty() {
-            s.push(' ');
-        }
-        s.push_str(&t);
-    }
-    s
-}
-
-fn is_state_token(t: &str) -> bool {
-    vocab::STATE_CLASS_PREFIXES.iter().any(|p| t.starts_with(p))
-        || vocab::STATE_CLASS_SUFFIXES.iter().any(|x| t.ends_with(x))
-        || t.split(['-', '_'])
-            .any(|w| vocab::GENRE_CLASS_WORDS.contains(&w))
 }
 
 /// Whether an element's id is an anchor rather than a component's name: any heading's id (where
@@ -435,37 +290,6 @@ fn same_word_in_ascii(slug: &str, word: &str) -> bool {
     }
     let ascii_start = &word[..word.find(|c: char| !c.is_ascii()).unwrap_or(word.len())];
     !word.is_ascii() && !ascii_start.is_empty() && slug.starts_with(ascii_start)
-}
-
-/// Whether an element names itself a comment section or comment (`comments`, `comment-list`,
-/// `commentlist`, `post-comments`, `disqus_thread`), not merely a state of comments
-/// (`commented`, `has-comments`).
-fn names_comments(el: &scraper::node::Element) -> bool {
-    component_names(el, true).split(' ').any(|t| {
-        t == "comment"
-            || t == "comments"
-            || t.starts_with("comment-")
-            || t.starts_with("comments-")
-            || t.starts_with("comment_")
-            || t.starts_with("comments_")
-            || t.starts_with("commentlist")
-            || t.ends_with("-comments")
-            || t.ends_with("-comment")
-            || t.starts_with("disqus")
-    })
-}
-
-/// An element's class and id, lower-cased.
-pub fn class_and_id(el: &scraper::node::Element) -> String {
-    let mut s = String::new();
-    if let Some(c) = el.attr("class") {
-        s.push_str(c);
-    }
-    if let Some(i) = el.attr("id") {
-        s.push(' ');
-        s.push_str(i);
-    }
-    s.to_ascii_lowercase()
 }
 
 /// Text statistics of one element's non-junk subtree.
@@ -703,20 +527,9 @@ fn split_name_words(name: &str) -> Vec<String> {
 /// never article text (scripts, forms, navigation, asides, footers, figures, links).
 fn is_hidden_or_chrome_tag(el: &scraper::node::Element) -> bool {
     // `header` is not among them: the standfirst sits in the article's header.
-    (JUNK_TAGS.contains(&el.name()) && el.name() != "header")
+    (vocab::CHROME_TAGS.contains(&el.name()) && el.name() != "header")
         || matches!(el.name(), "figure" | "figcaption" | "a" | "label")
-        || is_hidden(el)
-}
-
-/// Whether an element is hidden from readers: `hidden`, `aria-hidden="true"`, or an inline
-/// `display: none` / `visibility: hidden`.
-fn is_hidden(el: &scraper::node::Element) -> bool {
-    el.attr("hidden").is_some()
-        || el.attr("aria-hidden") == Some("true")
-        || el.attr("style").is_some_and(|s| {
-            let s = s.to_ascii_lowercase().replace(' ', "");
-            s.contains("display:none") || s.contains("visibility:hidden")
-        })
+        || vocab::is_hidden(el)
 }
 
 /// Headlines that are links, or links holding a headline: a list of posts or teasers has one each.
@@ -850,15 +663,15 @@ fn names_weight(class_weight: f64, chars: usize) -> f64 {
 const NAMED_BOX_CHARS: usize = 400;
 
 fn class_weight(el: &scraper::node::Element) -> f64 {
-    let hints = component_names(el, true);
+    let hints = vocab::component_names(el, true);
     if hints.is_empty() {
         return 0.0;
     }
     let mut w = 0.0;
-    if POSITIVE.is_match(&hints) {
+    if vocab::names_article(&hints) {
         w += 25.0;
     }
-    if STRONG_NEGATIVE.is_match(&hints) || WEAK_NEGATIVE.is_match(&hints) {
+    if vocab::names_any_chrome(&hints) {
         w -= 25.0;
     }
     if el.attr("itemprop") == Some("articleBody") {
@@ -1459,23 +1272,8 @@ pub fn clean(paragraphs: Vec<String>, ctx: &Cleanup<'_>) -> Vec<String> {
 }
 
 fn is_byline(folded: &str) -> bool {
-    static WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
-        [
-            "بقلم",
-            "كتب",
-            "كتبه",
-            "by",
-            "par",
-            "written by",
-            "auteur",
-            "إعداد",
-            "اعداد",
-            "تحرير",
-        ]
-        .iter()
-        .map(|w| fold(w))
-        .collect()
-    });
+    static WORDS: LazyLock<Vec<String>> =
+        LazyLock::new(|| vocab::BODY_BYLINE_WORDS.iter().map(|w| fold(w)).collect());
     vocab::starts_with_any(folded, &WORDS) && folded.split(' ').count() <= 8
 }
 
@@ -1680,22 +1478,6 @@ mod tests {
             r#"<body><article><p>{LONG}</p></article><div id="comments" class="comments-area"><ol>{comments}</ol></div></body>"#
         );
         assert_eq!(body(&html).len(), 1);
-    }
-
-    #[test]
-    fn publishing_flags_name_no_chrome() {
-        // Drupal marks a node promoted to the front page: a flag, not a promotion box.
-        let doc = Html::parse_fragment(
-            r#"<article class="node node--type-article node--promoted node--view-mode-full"></article>"#,
-        );
-        let article = doc
-            .select(&Selector::parse("article").unwrap())
-            .next()
-            .unwrap();
-        assert!(!is_junk(article.value()));
-        let doc = Html::parse_fragment(r#"<div class="promo-box"></div>"#);
-        let promo = doc.select(&Selector::parse("div").unwrap()).next().unwrap();
-        assert!(is_junk(promo.value()));
     }
 
     #[test]
