@@ -45,6 +45,10 @@ pub const CHROME_TAGS: &[&str] = &[
     "h1",
 ];
 
+/// Tags whose text is never a standfirst, besides [`CHROME_TAGS`] (less `header`: the standfirst
+/// sits in the article's header): figures, links and form labels.
+pub const NEVER_STANDFIRST_TAGS: &[&str] = &["figure", "figcaption", "a", "label"];
+
 /// ARIA landmark roles of a page's chrome (WAI-ARIA's landmarks other than `main`, and the
 /// dialog and menu roles).
 pub const CHROME_ROLES: &[&str] = &[

@@ -109,7 +109,7 @@ fn split_name_words(name: &str) -> Vec<String> {
 fn is_hidden_or_chrome_tag(el: &scraper::node::Element) -> bool {
     // `header` is not among them: the standfirst sits in the article's header.
     (vocab::CHROME_TAGS.contains(&el.name()) && el.name() != "header")
-        || matches!(el.name(), "figure" | "figcaption" | "a" | "label")
+        || vocab::NEVER_STANDFIRST_TAGS.contains(&el.name())
         || vocab::is_hidden(el)
 }
 
