@@ -214,7 +214,7 @@ pub fn fold_search_char(c: char, mut emit: impl FnMut(char)) {
 }
 
 /// Characters that only shape or join text, which search drops: tatweel, the zero-width
-/// characters ([`is_zero_width`]), the word joiner (U+2060) and the Arabic letter mark (U+061C).
+/// characters (`is_zero_width`), the word joiner (U+2060) and the Arabic letter mark (U+061C).
 /// (The date folding drops the bidirectional embeddings instead of the last two; each set is
 /// what its stored output was made with.)
 pub fn is_search_invisible(c: char) -> bool {

@@ -1,11 +1,21 @@
 //! The names of page chrome: the tags, landmark roles, class and id names and attributes that
-//! say an element is not the article's text, and the questions asked of them. Each question is
-//! its own function, named by what it asks; where two readers ask different questions (the
-//! article body's chrome, a box whose links are no next article, a site menu, the furniture
-//! where no byline is looked for), each list says why it differs.
+//! say an element is not the article's text, and the questions asked of them. Names are read
+//! from an element once ([`component_names`], [`class_and_id`]) and matched lower-cased.
 //!
-//! Names are read from an element once ([`component_names`], [`class_and_id`]) and the lists
-//! matched against them, lower-cased.
+//! Each reader asks its own question, named by what it asks, and the lists differ where the
+//! questions do:
+//!
+//! | question | asked by | lists |
+//! |---|---|---|
+//! | [`is_chrome_named`]: chrome for the article body (strict) | content, metadata (the dateline walk) | [`CHROME_TAGS`], [`CHROME_ROLES`], [`CHROME_CLASSES`], [`MAYBE_CHROME_CLASSES`] less [`ARTICLE_CLASSES`], [`AD_CLASS_WORDS`] |
+//! | [`is_certainly_chrome_named`]: chrome even in a loose second reading | content | [`CERTAIN_CHROME_CLASSES`] |
+//! | [`names_teaser_box`]: a box whose links are no next article | discovery | [`TEASER_BOX_CLASSES`] |
+//! | [`names_furniture`]: no headline or byline here | metadata | [`FURNITURE_CLASSES`] |
+//! | [`names_site_menu`]: no first article of a listing here | listing | [`MENU_CLASSES`], [`SITE_CHROME_TAGS`] |
+//!
+//! The body's lists are the widest: a byline, a date or a post navigation is chrome for the
+//! body, but the metadata reads the byline and the date there, and discovery looks for the next
+//! link in the post navigation, so their lists leave those names out.
 
 use std::sync::LazyLock;
 

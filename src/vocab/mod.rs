@@ -1,8 +1,8 @@
 //! One vocabulary of what pages print around an article: navigation labels, trap words, the
 //! names of page chrome and the words of bylines, by role and language, each list with where its
-//! words come from. Split by subject: [`labels`] (what links and navigations say), [`chrome`]
+//! words come from. Split by subject: `labels` (what links and navigations say), `chrome`
 //! (the tags, roles and class names of page chrome, and the questions asked of them),
-//! [`bylines`] (bylines and datelines); everything is re-exported here.
+//! `bylines` (bylines and datelines); everything is re-exported here.
 //!
 //! Discovery, extraction and listing read these lists and keep none of their own. Labels are
 //! compared in folded form ([`crate::extract::fold::fold`]: case, hamza and alif forms, alif

@@ -2,9 +2,9 @@
 //! id hints in English, French and Arabic) picks the main block; a renderer turns it into
 //! paragraphs separated by blank lines, leaving page furniture out.
 //!
-//! One file a subject: [`furniture`] (what is chrome on this page), [`score`] (the content
-//! scorer), [`chunks`] (an article in pieces), [`standfirst`], [`render`] (boxes to
-//! paragraphs), [`clean`] (paragraphs that are furniture in words).
+//! One file a subject: `furniture` (what is chrome on this page), `score` (the content
+//! scorer), `chunks` (an article in pieces), `standfirst`, `render` (boxes to
+//! paragraphs), `clean` (paragraphs that are furniture in words).
 
 mod chunks;
 mod clean;
