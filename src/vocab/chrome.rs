@@ -190,18 +190,21 @@ pub const AD_CLASS_WORDS: &[&str] = &[
 
 /// Class names (as `|` alternatives, matched in lower-cased `class` and `id`) of teaser boxes:
 /// sidebars, widgets, related and most-read lists, promotions. Their links lead to other
-/// articles, never to the next one, and the names in them are not the article's authors.
+/// articles, never to the next one ([`names_teaser_box`], discovery's question). Narrower than
+/// [`FURNITURE_CLASSES`] (no comments, sharing, newsletters, cards or footers) and than the
+/// body's [`CHROME_CLASSES`] (no navigation): a box is refused here only for holding teasers.
 pub const TEASER_BOX_CLASSES: &str =
     "sidebar|widget|related|most|popular|recommend|trending|teaser|promo";
 
 /// Class names of furniture around the article (comments, related and most-read boxes,
 /// sidebars, widgets, sharing, newsletters, cards, footers): where neither the headline nor a
-/// byline is looked for.
+/// byline is looked for ([`names_furniture`], the metadata's question).
 pub const FURNITURE_CLASSES: &str =
     "comment|related|sidebar|widget|most|popular|share|newsletter|recommend|footer|teaser|card";
 
-/// Class names of a site's navigation chrome: menus, headers, footers, breadcrumbs. A listing
-/// page's first article is never taken from them.
+/// Class names of a site's navigation chrome: menus, headers, footers, breadcrumbs, matched as
+/// substrings. A listing page's first article is never taken from them ([`names_site_menu`],
+/// the listing's question).
 pub const MENU_CLASSES: &[&str] = &[
     "menu",
     "sidebar",
