@@ -165,8 +165,8 @@ fn date_char(c: char) -> Option<char> {
     }
 }
 
-/// The accented lower-case letters of French (and the few of Spanish month names) as their
-/// base letters: what the date patterns are written against.
+/// Accented lower-case Latin vowels and `ç` as their base letters (French month and day names
+/// are written against this form: «décembre» is `decembre`); other accented letters stay.
 pub fn fold_french_accent(c: char) -> char {
     match c {
         'à' | 'â' | 'ä' | 'á' => 'a',
