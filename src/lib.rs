@@ -43,7 +43,7 @@ pub mod surt;
 pub mod time;
 /// URL normalisation and crawl scope.
 pub mod urls;
-/// The one vocabulary of navigation labels, trap words and page-chrome names.
+/// The one vocabulary: labels, trap and byline words, page-chrome names and their questions.
 pub mod vocab;
 
 pub use error::{Error, Result};

@@ -10,7 +10,7 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use crate::extract::base_url;
-use crate::extract::content::class_and_id;
+use crate::vocab::{self, class_and_id};
 
 /// The most start points one feed or sitemap gives.
 pub const MAX_LISTED: usize = 1000;
@@ -198,13 +198,12 @@ fn looks_like_article(u: &Url) -> bool {
     last.contains('-') || last.chars().any(|c| c.is_ascii_digit()) || last.contains('.')
 }
 
-/// Inside navigation, header, footer or a sidebar.
+/// Inside navigation, header, footer or aside ([`vocab::SITE_CHROME_TAGS`]), or a box named as a
+/// site menu ([`vocab::names_site_menu`]).
 fn in_furniture(el: ElementRef<'_>) -> bool {
     el.ancestors().filter_map(ElementRef::wrap).any(|a| {
-        matches!(a.value().name(), "nav" | "header" | "footer" | "aside") || {
-            let hint = class_and_id(a.value());
-            crate::vocab::MENU_CLASSES.iter().any(|h| hint.contains(h))
-        }
+        vocab::SITE_CHROME_TAGS.contains(&a.value().name())
+            || vocab::names_site_menu(&class_and_id(a.value()))
     })
 }
 

@@ -8,57 +8,14 @@
 //! everything lower-cased. Queries are folded the same way, so a query written without hamza or
 //! tashkeel finds text written with them, and the reverse.
 
-use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+use unicode_normalization::char::is_combining_mark;
 
-/// Folds text for the index (and for queries typed into raw SQL: see the README).
+use crate::extract::fold::{fold_search, fold_search_char, is_search_invisible};
+
+/// Folds text for the index (and for queries typed into raw SQL: see the README): the search
+/// folding of [`crate::extract::fold`], whose rules are listed above.
 pub fn fold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        fold_char(c, |f| out.push(f));
-    }
-    out
-}
-
-/// Folds one character, calling `emit` for each character of the result (often none or one).
-fn fold_char(c: char, mut emit: impl FnMut(char)) {
-    if c.is_ascii() {
-        emit(c.to_ascii_lowercase());
-        return;
-    }
-    decompose_compatible(c, |d| {
-        if is_combining_mark(d) || is_invisible(d) {
-            return;
-        }
-        match fold_arabic(d) {
-            Some(f) => emit(f),
-            None => d
-                .to_lowercase()
-                .filter(|l| !is_combining_mark(*l))
-                .for_each(&mut emit),
-        }
-    });
-}
-
-/// The Arabic letters folded beyond what Unicode decomposition gives (أ إ آ already decompose
-/// to ا plus a combining hamza or madda, which is dropped).
-fn fold_arabic(c: char) -> Option<char> {
-    Some(match c {
-        'ٱ' | 'ٲ' | 'ٳ' => 'ا',
-        'ى' | 'ی' => 'ي',
-        'ة' => 'ه',
-        'ک' => 'ك',
-        '٠'..='٩' => char::from(b'0' + (c as u32 - '٠' as u32) as u8),
-        '۰'..='۹' => char::from(b'0' + (c as u32 - '۰' as u32) as u8),
-        _ => return None,
-    })
-}
-
-/// Characters that only shape or join text: tatweel, zero-width joiners, soft hyphens, marks.
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{0640}' | '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{061C}'
-    )
+    fold_search(text)
 }
 
 /// Whether a folded character belongs to a word (as `unicode61` sees letters and digits).
@@ -78,7 +35,7 @@ fn fold_mapped(text: &str) -> Mapped {
     let mut origin = Vec::with_capacity(text.len());
     for (i, c) in text.char_indices() {
         let end = i + c.len_utf8();
-        fold_char(c, |f| {
+        fold_search_char(c, |f| {
             folded.push(f);
             origin.push((i, end));
         });
@@ -112,7 +69,7 @@ fn words(text: &str) -> Vec<Word> {
         let start = m.origin[first].0;
         let mut end = m.origin[i - 1].1;
         for c in text[end..].chars() {
-            if is_combining_mark(c) || is_invisible(c) {
+            if is_combining_mark(c) || is_search_invisible(c) {
                 end += c.len_utf8();
             } else {
                 break;

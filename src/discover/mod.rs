@@ -7,12 +7,12 @@
 //! 2. **label**: a link that says it leads to the next or newer article: a line of its text, its
 //!    screen-reader text, `aria-label`, `title` (or another label attribute) or an image's `alt`
 //!    is, or begins with, a label of [`vocab::NEXT_LABELS`] or [`vocab::NEWER_LABELS`];
-//! 3. **label-nearby**: such a label written beside a single link (`<span>Next article</span>
-//!    <a>Title</a>`), within a small container and before any other label;
-//! 4. **rel-next** and **structure**: `rel="next"` on the link; in a post navigation (a `nav`
-//!    named "Post navigation", «تصفح المقالات», …), the link its classes mark as next or the one
-//!    beside a recognisable previous link; a pair of links whose classes say next and previous;
-//!    the newer of two dated links alone in their box;
+//! 3. **label-nearby** (`nearby`): such a label written beside a single link (`<span>Next
+//!    article</span> <a>Title</a>`), within a small container and before any other label;
+//! 4. **rel-next** and **structure** (`pairs`, reading `structure`): `rel="next"` on the link;
+//!    in a post navigation (a `nav` named "Post navigation", «تصفح المقالات», …), the link its
+//!    classes mark as next or the one beside a recognisable previous link; a pair of links whose
+//!    classes say next and previous; the newer of two dated links alone in their box;
 //! 5. **word**: a bare "Next", «التالي», «Suivant» or "Next page" as the link's own text, with a
 //!    headline, a post navigation, `rel="next"` or a recognisable previous link beside it;
 //! 6. **rel-next** on a `<link>` in the head.
@@ -23,7 +23,9 @@
 //! (sidebars, widgets, related and most-read lists). A link with evidence both ways is refused:
 //! not following beats following a trap.
 
+mod nearby;
 mod paging;
+mod pairs;
 mod reading;
 mod structure;
 
@@ -39,7 +41,7 @@ pub use reading::Reading;
 use structure::Direction;
 
 use crate::extract::base_url;
-use crate::vocab::{self, fold};
+use crate::vocab;
 
 static ANCHORS: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").unwrap());
 static LINK_REL_NEXT: LazyLock<Selector> =
@@ -338,231 +340,6 @@ impl<'a> Weighing<'a> {
             || structure::named_post_navigation(a, &self.post_navs).is_some()
     }
 
-    /// A next label written outside the link, beside a single link.
-    fn label_nearby(&mut self) -> Option<NextLink> {
-        static LABELS: LazyLock<Selector> = LazyLock::new(|| {
-            Selector::parse(
-                "span, div, p, li, strong, b, em, h2, h3, h4, h5, h6, small, label, i, td, dt, header",
-            )
-            .unwrap()
-        });
-        let mut accepted = Vec::new();
-        for el in self.doc.select(&LABELS) {
-            let raw = direct_text(el);
-            if raw.trim().is_empty() || raw.len() > 160 {
-                continue;
-            }
-            let own = fold(&raw);
-            // A bare word beside a link needs its place to agree: a post navigation, or a box
-            // whose classes say next (`<div class="next-post"><span>التالي</span><a>…`).
-            let placed = || {
-                structure::named_post_navigation(el, &self.post_navs).is_some()
-                    || structure::link_class_direction(el) == Some(Direction::Next)
-            };
-            let says_next = vocab::is_any(&own, &vocab::NEXT)
-                || (vocab::is_any(&own, &vocab::NEXT_WORD) && placed());
-            if !says_next
-                || el
-                    .ancestors()
-                    .filter_map(ElementRef::wrap)
-                    .any(|a| a.value().name() == "a")
-            {
-                continue;
-            }
-            let Some(a) = self.single_link_after(el) else {
-                continue;
-            };
-            // The label beside the link is the link's; its own words can still refuse it.
-            let mut says = Says::of(&reading::read(a));
-            says.next = true;
-            let link = Link { el: a, says };
-            if structure::in_teaser_box(el, &self.headline_boxes) {
-                if let Some(u) = self.resolve(a) {
-                    self.refuse(&u, "labelled in a sidebar, widget or related box");
-                }
-                continue;
-            }
-            if let Some(url) = self.accept(&link, Via::LabelNearby) {
-                accepted.push(Accepted {
-                    url,
-                    rank: u8::from(!self.supported(a)),
-                    via: Via::LabelNearby,
-                });
-            }
-        }
-        self.choose(accepted)
-    }
-
-    /// The link after `label` in its container (the label's own children, then its following
-    /// siblings, up to three ancestors), stopping at another label; None when that place holds
-    /// links to several articles ("Read next" above a list of cards).
-    fn single_link_after(&self, label: ElementRef<'a>) -> Option<ElementRef<'a>> {
-        if let Some(a) = label.select(&ANCHORS).next() {
-            return self.only_target(label).then_some(a);
-        }
-        let mut node = *label;
-        for _ in 0..3 {
-            let mut sib = node.next_sibling();
-            while let Some(s) = sib {
-                if let Some(el) = ElementRef::wrap(s) {
-                    if el.value().name() == "a" {
-                        return el.value().attr("href").is_some().then_some(el);
-                    }
-                    if is_label_text(el) {
-                        return None;
-                    }
-                    if let Some(a) = el.select(&ANCHORS).next() {
-                        return self.only_target(el).then_some(a);
-                    }
-                }
-                sib = s.next_sibling();
-            }
-            node = node.parent()?;
-            if node
-                .value()
-                .as_element()
-                .is_some_and(|e| matches!(e.name(), "body" | "html" | "article" | "main"))
-            {
-                return None;
-            }
-        }
-        None
-    }
-
-    /// Whether every link in `el` leads to one place.
-    fn only_target(&self, el: ElementRef<'a>) -> bool {
-        let mut first: Option<Url> = None;
-        for a in el.select(&ANCHORS) {
-            if let Some(u) = self.resolve(a) {
-                match &first {
-                    None => first = Some(u),
-                    Some(f) if *f != u => return false,
-                    Some(_) => {}
-                }
-            }
-        }
-        true
-    }
-
-    /// `rel="next"` on a link, and the post navigation's other evidence.
-    fn by_structure(&mut self, links: &[Link<'a>]) -> Option<NextLink> {
-        let mut accepted = Vec::new();
-        for link in links {
-            let Some((rank, via)) = self.structural_next(link) else {
-                continue;
-            };
-            if let Some(url) = self.accept(link, via) {
-                accepted.push(Accepted { url, rank, via });
-            }
-        }
-        self.choose(accepted)
-    }
-
-    /// How the page's structure marks a link as the next one, with its strength.
-    fn structural_next(&self, link: &Link<'a>) -> Option<(u8, Via)> {
-        let a = link.el;
-        let named = structure::named_post_navigation(a, &self.post_navs);
-        if structure::rel_direction(a.value()) == Some(Direction::Next) {
-            return Some((u8::from(named.is_none()), Via::RelNext));
-        }
-        let by_class = structure::link_class_direction(a);
-        if by_class == Some(Direction::Previous) {
-            return None;
-        }
-        if let Some(nav) = named {
-            if by_class == Some(Direction::Next) {
-                return Some((2, Via::Structure));
-            }
-            if self.beside_a_previous_link(a, nav) {
-                return Some((3, Via::Structure));
-            }
-            return None;
-        }
-        if by_class == Some(Direction::Next) && self.paired_with_previous(a) {
-            return Some((4, Via::Structure));
-        }
-        if by_class.is_none() && self.newer_of_a_dated_pair(a) {
-            return Some((5, Via::Structure));
-        }
-        None
-    }
-
-    /// In a post navigation of two destinations, the other one is recognisably previous.
-    fn beside_a_previous_link(&self, a: ElementRef<'a>, nav: ElementRef<'a>) -> bool {
-        let Some(own) = self.resolve(a) else {
-            return false;
-        };
-        let mut others = structure::links_in(nav)
-            .filter_map(|o| self.resolve(o).filter(|u| *u != own).map(|u| (o, u)));
-        let Some((other, other_url)) = others.next() else {
-            return false;
-        };
-        others.all(|(_, u)| u == other_url) && is_previous(other)
-    }
-
-    /// A pair of previous/next links: within four levels, a small box holds this link and another
-    /// that is recognisably the previous one (a disabled `href="#"` counts), or such a link
-    /// stands right beside it or its wrapper (Enfold prints its two links bare at the foot of
-    /// the page's wrapper).
-    fn paired_with_previous(&self, a: ElementRef<'a>) -> bool {
-        for container in a.ancestors().filter_map(ElementRef::wrap).take(4) {
-            if matches!(container.value().name(), "body" | "main" | "article") {
-                break;
-            }
-            let links: Vec<ElementRef<'a>> = structure::links_in(container).take(9).collect();
-            if links.len() > 8 {
-                break;
-            }
-            if links.iter().any(|o| o.id() != a.id() && is_previous(*o)) {
-                let targets: HashSet<Url> = links.iter().filter_map(|l| self.resolve(*l)).collect();
-                return targets.len() <= 4;
-            }
-        }
-        structure::beside(a).any(|sib| {
-            if sib.value().name() == "a" {
-                return is_previous(sib);
-            }
-            let links: Vec<ElementRef<'a>> = structure::links_in(sib).take(3).collect();
-            links.len() <= 2 && links.into_iter().any(is_previous)
-        })
-    }
-
-    /// The newer of two dated links that are alone in their box: adjacent-post navigation that
-    /// shows each side's headline and date and no words (Hugo's Blowfish and Congo), where the
-    /// newer side is the next article.
-    fn newer_of_a_dated_pair(&self, a: ElementRef<'a>) -> bool {
-        let Some(own) = structure::date_in(a) else {
-            return false;
-        };
-        let Some(own_url) = self.resolve(a) else {
-            return false;
-        };
-        for container in a.ancestors().filter_map(ElementRef::wrap).take(4) {
-            if matches!(container.value().name(), "body" | "main" | "article") {
-                return false;
-            }
-            let links: Vec<ElementRef<'a>> = structure::links_in(container).take(5).collect();
-            let others: Vec<ElementRef<'a>> = links
-                .iter()
-                .copied()
-                .filter(|l| self.resolve(*l).is_some_and(|u| u != own_url))
-                .collect();
-            if others.is_empty() {
-                continue;
-            }
-            let other_urls: HashSet<Url> = others.iter().filter_map(|l| self.resolve(*l)).collect();
-            // Exactly one other destination, every link of the box dated.
-            return links.len() <= 4
-                && other_urls.len() == 1
-                && links.iter().all(|l| structure::date_in(*l).is_some())
-                && others
-                    .iter()
-                    .filter_map(|l| structure::date_in(*l))
-                    .all(|d| d < own);
-        }
-        false
-    }
-
     /// `<link rel="next">` in the head: the last resort, refused when it is pagination.
     fn link_rel_next(&mut self) -> Option<NextLink> {
         let urls: Vec<Url> = self
@@ -604,37 +381,6 @@ impl<'a> Weighing<'a> {
             });
         }
     }
-}
-
-/// Whether a link is recognisably the previous one: by its words, `rel` or classes.
-fn is_previous(a: ElementRef<'_>) -> bool {
-    structure::rel_direction(a.value()) == Some(Direction::Previous)
-        || Says::of(&reading::read(a)).previous
-        || structure::link_class_direction(a) == Some(Direction::Previous)
-}
-
-/// Whether an element's own text is a navigation label (next or previous): where the text that
-/// belongs to a label beside a link ends.
-fn is_label_text(el: ElementRef<'_>) -> bool {
-    reading::lines_of(el).iter().take(2).any(|l| {
-        vocab::starts_with_any(l, &vocab::PREVIOUS)
-            || vocab::is_any(l, &vocab::PREVIOUS_WORD)
-            || vocab::is_any(l, &vocab::NEXT)
-    })
-}
-
-/// The text directly inside an element (its text children), cheap on wrappers:
-/// `<li>Article suivant : <a>…</a></li>` gives "Article suivant : ".
-fn direct_text(el: ElementRef<'_>) -> String {
-    let mut out = String::new();
-    for t in el.children().filter_map(|c| c.value().as_text()) {
-        if out.len() + t.len() > 400 {
-            // Far longer than any label: not one.
-            return String::new();
-        }
-        out.push_str(t);
-    }
-    out
 }
 
 #[cfg(test)]

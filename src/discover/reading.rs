@@ -212,13 +212,7 @@ impl<'a> Reader<'a> {
 
 /// Text hidden for the eye but read aloud: WordPress `screen-reader-text`, Bootstrap `sr-only`.
 pub fn is_visually_hidden(e: &Element) -> bool {
-    e.attr("class").is_some_and(|c| {
-        c.split_ascii_whitespace().any(|t| {
-            vocab::VISUALLY_HIDDEN_CLASSES
-                .iter()
-                .any(|h| t.eq_ignore_ascii_case(h))
-        })
-    })
+    e.attr("class").is_some_and(vocab::names_visually_hidden)
 }
 
 #[cfg(test)]

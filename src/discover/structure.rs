@@ -9,12 +9,10 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use ego_tree::NodeId;
-use regex::Regex;
 use scraper::node::Element;
 use scraper::{ElementRef, Html, Selector};
 
-use crate::extract::content::class_and_id;
-use crate::vocab::{self, fold};
+use crate::vocab::{self, class_and_id, fold};
 
 /// Which way a link points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,11 +46,8 @@ fn class_direction(e: &Element) -> Option<Direction> {
         .split(|c: char| c.is_ascii_whitespace() || c == '-' || c == '_')
     {
         let w = word.to_ascii_lowercase();
-        match w.as_str() {
-            "next" | "newer" => next = true,
-            "prev" | "previous" | "older" => prev = true,
-            _ => {}
-        }
+        next |= vocab::NEXT_SIDE_CLASS_WORDS.contains(&w.as_str());
+        prev |= vocab::PREVIOUS_SIDE_CLASS_WORDS.contains(&w.as_str());
     }
     match (next, prev) {
         (true, false) => Some(Direction::Next),
@@ -105,7 +100,10 @@ fn is_named_post_navigation(el: ElementRef<'_>, doc: &Html) -> bool {
     }
     let says = |s: &str| {
         let f = fold(s);
-        vocab::is_any(&f, &vocab::POST_NAVIGATION) || f.starts_with("book traversal links")
+        vocab::is_any(&f, &vocab::POST_NAVIGATION)
+            || vocab::POST_NAVIGATION_PREFIXES
+                .iter()
+                .any(|p| f.starts_with(p))
     };
     if e.attr("aria-label").is_some_and(says) {
         return true;
@@ -201,8 +199,6 @@ pub fn headline_boxes(doc: &Html) -> HashSet<NodeId> {
 /// decides: a post navigation inside a widget wrapper (Elementor's `elementor-widget` around
 /// its `elementor-post-navigation`) is a post navigation.
 pub fn in_teaser_box(el: ElementRef<'_>, headline_boxes: &HashSet<NodeId>) -> bool {
-    static TEASER: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(vocab::TEASER_BOX_CLASSES).unwrap());
     for a in el
         .ancestors()
         .filter_map(ElementRef::wrap)
@@ -211,7 +207,7 @@ pub fn in_teaser_box(el: ElementRef<'_>, headline_boxes: &HashSet<NodeId>) -> bo
         if is_post_navigation_box(a.value()) {
             return false;
         }
-        if a.value().name() == "aside" || TEASER.is_match(&class_and_id(a.value())) {
+        if a.value().name() == "aside" || vocab::names_teaser_box(&class_and_id(a.value())) {
             return true;
         }
     }
@@ -235,16 +231,13 @@ pub fn is_post_navigation_box(e: &Element) -> bool {
         .unwrap_or("")
         .split(|c: char| c.is_ascii_whitespace() || c == '-' || c == '_')
     {
-        match word.to_ascii_lowercase().as_str() {
-            "nav" | "navigation" | "pagination" | "pager" | "paginav" | "pagenav" | "navi" => {
-                nav = true
-            }
-            "post" | "posts" | "single" | "article" | "entry" | "story" | "book" => post = true,
-            "next" => next = true,
-            "prev" | "previous" => prev = true,
-            "prevnext" | "nextprev" => (next, prev) = (true, true),
-            _ => {}
-        }
+        let w = word.to_ascii_lowercase();
+        let w = w.as_str();
+        nav |= vocab::NAVIGATION_CLASS_WORDS.contains(&w);
+        post |= vocab::POSTS_CLASS_WORDS.contains(&w);
+        let both = vocab::BOTH_SIDES_CLASS_WORDS.contains(&w);
+        next |= both || vocab::PAIR_NEXT_CLASS_WORDS.contains(&w);
+        prev |= both || vocab::PAIR_PREVIOUS_CLASS_WORDS.contains(&w);
     }
     (nav && post) || (next && prev)
 }

@@ -1,17 +1,19 @@
 //! Dates: machine-readable timestamps and visible dates in Arabic, French and English, to UTC.
 //!
-//! All text is first normalized (see [`normalize`]): Arabic-Indic and Persian digits become
-//! ASCII, harakat, tatweel and bidi marks are dropped, hamza-carrying alefs become a bare alef,
-//! `ة` becomes `ه` and `ى` becomes `ي`, Latin text is lowercased and French accents are folded,
-//! and whitespace runs become one space. Every pattern below is written against that form, and
-//! all slicing happens at byte offsets returned by the regex engine or found by `char_indices`,
-//! so it always lands on a char boundary.
+//! All text is first folded for dates ([`super::fold::fold_date`]): Arabic-Indic and Persian
+//! digits become ASCII, harakat, tatweel and bidi marks are dropped, hamza-carrying alefs become
+//! a bare alef, `ة` becomes `ه`, `ى` and `ی` become `ي`, Latin text is lowercased and French
+//! accents are folded, and whitespace runs become one space. Every pattern below is written
+//! against that form, and all slicing happens at byte offsets returned by the regex engine or
+//! found by `char_indices`, so it always lands on a char boundary.
 
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use regex::Regex;
+
+use super::fold::fold_date;
 
 /// Finds the first valid candidate starting before a byte limit: (start, instant).
 type DateFinder = fn(&str, Tz, usize) -> Option<(usize, DateTime<Utc>)>;
@@ -267,7 +269,7 @@ pub fn parse_machine_date(s: &str, tz: Tz) -> Option<DateTime<Utc>> {
 
 /// The first plausible date found in visible text (byline, dateline). Returns None when none.
 pub fn find_visible_date(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
-    let norm = normalize(text);
+    let norm = fold_date(text);
     let finders: [DateFinder; 3] = [find_day_first, find_month_first, find_numeric];
     let mut best: Option<(usize, DateTime<Utc>)> = None;
     for finder in finders {
@@ -284,7 +286,7 @@ pub fn find_visible_date(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
 /// Relative dates resolved against the fetch time (never the clock): «منذ يومين», «منذ 3 ساعات»,
 /// «منذ ساعة», «قبل 5 دقائق», «أمس», "il y a 2 heures", "hier", "2 hours ago", "yesterday", "5 min ago".
 pub fn parse_relative_date(text: &str, fetched_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let norm = normalize(text);
+    let norm = fold_date(text);
     let finders: [RelFinder; 4] = [rel_arabic, rel_french, rel_english, rel_words];
     let mut best: Option<(usize, i64)> = None;
     for finder in finders {
@@ -300,63 +302,6 @@ pub fn parse_relative_date(text: &str, fetched_at: DateTime<Utc>) -> Option<Date
 
 // ---------------------------------------------------------------------------------------------
 // Normalization.
-
-/// Normalizes text for matching (see the module docs). Output is only ever used for matching.
-fn normalize(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut last_space = true;
-    for c in s.chars() {
-        let mapped = match c {
-            '\u{0660}'..='\u{0669}' => char::from_digit(c as u32 - 0x0660, 10),
-            '\u{06F0}'..='\u{06F9}' => char::from_digit(c as u32 - 0x06F0, 10),
-            // Harakat, superscript alef, tatweel, combining accents, invisible format marks.
-            '\u{064B}'..='\u{065F}'
-            | '\u{0670}'
-            | '\u{0640}'
-            | '\u{0300}'..='\u{036F}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{FEFF}'
-            | '\u{00AD}' => None,
-            'أ' | 'إ' | 'آ' | 'ٱ' => Some('ا'),
-            'ة' => Some('ه'),
-            'ى' | 'ی' => Some('ي'),
-            'ک' => Some('ك'),
-            '،' => Some(','),
-            '\u{2010}'..='\u{2015}' | '\u{2212}' => Some('-'),
-            c if c.is_whitespace() => Some(' '),
-            c => Some(c),
-        };
-        let Some(m) = mapped else { continue };
-        if m == ' ' {
-            if !last_space {
-                out.push(' ');
-            }
-            last_space = true;
-            continue;
-        }
-        last_space = false;
-        if m.is_ascii() {
-            out.push(m.to_ascii_lowercase());
-        } else {
-            out.extend(m.to_lowercase().map(fold_accent));
-        }
-    }
-    out
-}
-
-fn fold_accent(c: char) -> char {
-    match c {
-        'à' | 'â' | 'ä' | 'á' => 'a',
-        'é' | 'è' | 'ê' | 'ë' => 'e',
-        'î' | 'ï' | 'í' => 'i',
-        'ô' | 'ö' | 'ó' => 'o',
-        'ù' | 'û' | 'ü' | 'ú' => 'u',
-        'ç' => 'c',
-        c => c,
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Visible dates.

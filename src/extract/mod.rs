@@ -4,6 +4,7 @@
 pub mod content;
 pub mod dates;
 pub mod depth;
+pub mod fold;
 pub mod meta;
 pub mod text;
 

@@ -1,5 +1,5 @@
-//! Text helpers shared by the extractors: whitespace, folding, prefixes, script shares. The
-//! labels themselves live in [`crate::vocab`].
+//! Text helpers shared by the extractors: whitespace, Unicode composition, prefixes, script
+//! shares. Folding lives in [`super::fold`], the labels in [`crate::vocab`].
 
 /// Invisible format characters that break words for search and comparison without being text:
 /// the zero-width space (U+200B), word joiner (U+2060), a zero-width no-break space (U+FEFF)
@@ -39,36 +39,6 @@ pub fn nfc(s: &str) -> std::borrow::Cow<'_, str> {
         IsNormalized::Yes => std::borrow::Cow::Borrowed(s),
         _ => std::borrow::Cow::Owned(s.nfc().collect()),
     }
-}
-
-/// A loose form for comparing labels and headlines: lower case, Arabic letter variants folded,
-/// tatweel and harakat dropped, punctuation and arrows turned into spaces, whitespace collapsed.
-pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_ascii() {
-            // Fast path: most of a page's markup text is ASCII.
-            match c {
-                'A'..='Z' => out.push(c.to_ascii_lowercase()),
-                'a'..='z' | '0'..='9' => out.push(c),
-                '\'' => out.push('\''),
-                _ => out.push(' '),
-            }
-            continue;
-        }
-        let c = match c {
-            'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
-            'ى' => 'ي',
-            'ة' => 'ه',
-            '\u{640}' => continue,                         // tatweel
-            '\u{64B}'..='\u{65F}' | '\u{670}' => continue, // harakat
-            '’' => '\'',
-            c if c.is_alphanumeric() => c,
-            _ => ' ',
-        };
-        out.extend(c.to_lowercase());
-    }
-    collapse(&out)
 }
 
 /// How much text `s` holds, for weighing blocks against each other: its non-space characters,
@@ -129,14 +99,6 @@ pub fn arabic_share(s: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fold_ignores_decorations_and_variants() {
-        assert_eq!(fold("  المقال التالي »"), "المقال التالي");
-        assert_eq!(fold("Article suivant →"), "article suivant");
-        assert_eq!(fold("إقرأ أيضاً"), "اقرا ايضا");
-        assert_eq!(fold("المقـــال"), "المقال");
-    }
 
     #[test]
     fn ideographs_weigh_more() {

@@ -76,35 +76,18 @@ fn byline_authors(doc: &Html) -> Vec<String> {
     Vec::new()
 }
 
-const BYLINE_WORDS: &[&str] = &[
-    "بقلم",
-    "كتب",
-    "كتبه",
-    "كتبت",
-    "إعداد",
-    "اعداد",
-    "تحرير",
-    "by",
-    "par",
-    "written by",
-    "auteur",
-    "de",
-    "reporting by",
-    "story by",
-];
-
 fn starts_with_byline_word(s: &str) -> bool {
     static WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
-        BYLINE_WORDS
+        vocab::BYLINE_WORDS
             .iter()
-            .filter(|w| **w != "de")
+            .filter(|w| !vocab::BYLINE_WORDS_NOT_OPENING.contains(w))
             .map(|w| fold(w))
             .collect()
     });
     if s.trim().is_empty() {
         return false;
     }
-    crate::vocab::starts_with_any(&fold(text::prefix(s, 64)), &WORDS)
+    vocab::starts_with_any(&fold(text::prefix(s, 64)), &WORDS)
 }
 
 /// Normalises author strings: prefixes dropped, lists split, dates and junk refused, de-duplicated.
@@ -132,33 +115,13 @@ pub fn clean_names<'a>(raw: impl Iterator<Item = &'a str>) -> Vec<String> {
 /// Split at a word beginning with و when both sides keep at least two words and the word is not
 /// a name that itself begins with و (وليد, وفاء, ...).
 fn split_attached_and(part: &str) -> Vec<String> {
-    const VAW_NAMES: &[&str] = &[
-        "وليد",
-        "وفاء",
-        "وئام",
-        "وداد",
-        "وسيم",
-        "وجدي",
-        "وهيبة",
-        "وردة",
-        "وائل",
-        "وسام",
-        "وحيد",
-        "وديع",
-        "وصال",
-        "ولاء",
-        "وهبي",
-        "وزاني",
-        "الوزاني",
-        "ورياغلي",
-    ];
     let words: Vec<&str> = part.split_whitespace().collect();
     if words.len() >= 4 {
         for i in 2..=words.len() - 2 {
             let w = words[i];
             if let Some(rest) = w.strip_prefix('و')
                 && rest.chars().count() >= 2
-                && !VAW_NAMES.contains(&w)
+                && !vocab::WAW_NAMES.contains(&w)
             {
                 let second = std::iter::once(rest).chain(words[i + 1..].iter().copied());
                 return vec![words[..i].join(" "), second.collect::<Vec<_>>().join(" ")];
@@ -176,7 +139,7 @@ fn strip_byline_prefix(s: &str) -> String {
     loop {
         let lower = s.to_lowercase();
         let mut changed = false;
-        for w in BYLINE_WORDS {
+        for w in vocab::BYLINE_WORDS {
             if let Some(rest) = lower.strip_prefix(w)
                 && (rest.starts_with([' ', ':', '\u{a0}', '-', '،']) || rest.is_empty())
             {
@@ -196,36 +159,6 @@ fn strip_byline_prefix(s: &str) -> String {
     }
 }
 
-/// Job titles that follow a name in bylines ("Jane Doe, Staff Reporter").
-const JOB_TITLES: &[&str] = &[
-    "staff reporter",
-    "staff writer",
-    "reporter",
-    "correspondent",
-    "editor",
-    "senior editor",
-    "contributor",
-    "columnist",
-    "special correspondent",
-    "journaliste",
-    "correspondant",
-    "correspondante",
-    "rédaction",
-    "redaction",
-    "envoyé spécial",
-    "envoyée spéciale",
-    "مراسل",
-    "مراسلة",
-    "صحفي",
-    "صحفية",
-    "محرر",
-    "staff",
-    "associated press",
-    "afp",
-    "reuters",
-    "ap",
-];
-
 /// Removes what follows a name in a byline: "(avec AFP)", " - الرباط", "| 20 novembre".
 fn strip_byline_tail(s: &str) -> &str {
     let mut end = s.len();
@@ -238,7 +171,7 @@ fn strip_byline_tail(s: &str) -> &str {
 }
 
 fn is_plausible_name(name: &str) -> bool {
-    if JOB_TITLES.iter().any(|t| fold(t) == fold(name)) {
+    if vocab::JOB_TITLES.iter().any(|t| fold(t) == fold(name)) {
         return false;
     }
     let chars = name.chars().count();

@@ -10,9 +10,10 @@ use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 use url::Url;
 
-use super::content::{class_and_id, is_junk};
 use super::dates;
-use super::text::{self, collapse, fold};
+use super::fold::fold;
+use super::text::{self, collapse};
+use crate::vocab::{self, class_and_id, is_chrome};
 
 fn sel(css: &str) -> Selector {
     Selector::parse(css).unwrap()
@@ -33,14 +34,8 @@ selector!(HTML, "html");
 selector!(TIME, "time[datetime]");
 selector!(ITEMPROP_PUBLISHED, r#"[itemprop="datePublished"]"#);
 selector!(ITEMPROP_MODIFIED, r#"[itemprop="dateModified"]"#);
-selector!(
-    AUTHOR_ELEMENTS,
-    r#"[itemprop~="author"], [rel~="author"], [class*="author"], [class*="byline"], [class*="writer"], [class*="auteur"], [class*="kateb"], [id*="author"]"#
-);
-selector!(
-    DATE_ELEMENTS,
-    r#"[class*="date"], [class*="time"], [class*="publish"], [class*="posted"], [class*="meta"], [class*="byline"], [id*="date"], [class*="tarikh"], [class*="dateline"]"#
-);
+selector!(AUTHOR_ELEMENTS, vocab::AUTHOR_ELEMENTS_CSS);
+selector!(DATE_ELEMENTS, vocab::DATE_ELEMENTS_CSS);
 
 mod authors;
 mod jsonld;
@@ -109,19 +104,19 @@ pub fn site_name(doc: &Html) -> Option<String> {
 
 /// Whether an element sits in comments, related boxes or sidebars, whose names are not bylines.
 fn in_furniture(el: ElementRef<'_>) -> bool {
-    static FURNITURE: LazyLock<regex::Regex> =
-        LazyLock::new(|| regex::Regex::new(crate::vocab::FURNITURE_CLASSES).unwrap());
     std::iter::once(el)
         .chain(el.ancestors().filter_map(ElementRef::wrap))
-        .any(|a| FURNITURE.is_match(&class_and_id(a.value())))
+        .any(|a| vocab::names_furniture(&class_and_id(a.value())))
 }
 
-/// Whether an element sits in site chrome (header, footer, nav, aside) rather than the article.
+/// Whether an element sits in site chrome ([`vocab::SITE_CHROME_TAGS`]: nav, header, footer,
+/// aside) rather than the article; a header inside an `article` is the article's own.
 fn in_chrome(el: ElementRef<'_>) -> bool {
     el.ancestors().filter_map(ElementRef::wrap).any(|a| {
-        matches!(a.value().name(), "nav" | "footer" | "aside")
-            || (a.value().name() == "header"
-                && !a
+        let name = a.value().name();
+        vocab::SITE_CHROME_TAGS.contains(&name)
+            && (name != "header"
+                || !a
                     .ancestors()
                     .filter_map(ElementRef::wrap)
                     .any(|b| b.value().name() == "article"))

@@ -132,40 +132,25 @@ fn visible_date(doc: &Html, tz: Tz, fetched_at: Option<DateTime<Utc>>) -> Option
         .or_else(|| fetched_at.and_then(|now| dates::parse_relative_date(&after, now)))
 }
 
-/// Words that introduce the publication date, and those that introduce an update.
-const PUBLISHED_MARKERS: &[&str] = &[
-    "published",
-    "posted",
-    "publié",
-    "publie",
-    "نشر",
-    "تاريخ النشر",
-    "نُشر",
-];
-const UPDATED_MARKERS: &[&str] = &[
-    "updated",
-    "update",
-    "mis à jour",
-    "mis a jour",
-    "modifié",
-    "آخر تحديث",
-    "تحديث",
-    "عدل",
-    "تعديل",
-];
-
 /// The publication date in a dateline: after a "published" marker when there is one; a text that
 /// only announces an update gives none.
 fn publication_date_in(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
     let lower = text.to_lowercase();
-    if let Some(pos) = PUBLISHED_MARKERS.iter().filter_map(|m| lower.find(m)).min()
+    if let Some(pos) = vocab::PUBLISHED_MARKERS
+        .iter()
+        .filter_map(|m| lower.find(m))
+        .min()
         && let Some(d) = lower
             .get(pos..)
             .and_then(|rest| dates::find_visible_date(rest, tz))
     {
         return Some(d);
     }
-    if let Some(pos) = UPDATED_MARKERS.iter().filter_map(|m| lower.find(m)).min() {
+    if let Some(pos) = vocab::UPDATED_MARKERS
+        .iter()
+        .filter_map(|m| lower.find(m))
+        .min()
+    {
         // Only what stands before the update marker can be the publication date.
         return lower
             .get(..pos)
@@ -200,7 +185,7 @@ fn text_after_h1(doc: &Html, max_chars: usize) -> String {
         skip_subtree = false;
         let Some(nx) = next else { break };
         if let Some(el) = nx.value().as_element()
-            && (is_junk(el) && !matches!(el.name(), "header" | "footer"))
+            && (is_chrome(el) && !matches!(el.name(), "header" | "footer"))
             && el.name() != "h1"
         {
             // Skip scripts and the like, but not the article header holding the dateline.

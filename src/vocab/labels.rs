@@ -1,35 +1,10 @@
-//! One vocabulary of what pages print around an article: navigation labels, trap words and the
-//! names of page chrome, by role and language, each list with where its words come from.
-//!
-//! Discovery and extraction read these lists and keep none of their own. Labels are compared in
-//! folded form (`extract::text::fold`: case, hamza and alif forms, alif maqsura, ta marbuta, tatweel, harakat,
-//! punctuation and arrows ignored), so «الخبر التالى», «الخبر التالي» and "Next Post →" each
-//! appear once. A label matches a text that is the label, or begins with it as whole words.
-//!
-//! Sources, read in the translation files sites ship (what a site prints is what they say):
-//! - WordPress core: `wp-includes/link-template.php` (`get_the_post_navigation`,
-//!   `get_the_posts_navigation`, `get_the_comments_navigation`, `wp_link_pages`) and its
-//!   `ar.po`/`fr_FR.po` (wordpress.org translate, "WordPress" project); the default themes'
-//!   language files (Twenty Fifteen to Twenty Twenty-Four: "Next post:", "Next Post",
-//!   "Newer/Older posts", "Post navigation").
-//! - Theme language files: Astra, GeneratePress, OceanWP, Newspaper (tagDiv: "Next article"),
-//!   Jannah and Sahifa (TieLabs: «المقال التالي», «المقالة التالية»).
-//! - Joomla: `plugins/content/pagenavigation` (`JNEXT`, `JPREV`, `JNEXT_TITLE` "Next article: %s")
-//!   and the ar-AA and fr-FR language packs.
-//! - Drupal: `book` module ("Book traversal links for", "Go to next page") and `pager`
-//!   ("Next page", "Go to next page"), with their Arabic and French translations.
-//! - Ghost themes' `locales/ar.json` and `locales/fr.json`; Blogger's layout strings ("Newer
-//!   Post", "Older Post": «رسالة أحدث», «رسالة أقدم»; "Article plus récent", "Article plus
-//!   ancien"); Hugo PaperMod `i18n/{ar,fr}.yaml`; Jekyll Minimal Mistakes `_data/ui-text.yml`.
-//! - A survey of about 75 theme and CMS locale files (WordPress themes' `ar.po`/`fr_FR.po`,
-//!   Ghost, Hugo, Hexo and Jekyll locales, Docusaurus): «المنشور التالي», «تصفح المنشور»,
-//!   «التنقل بين التدوينات», "Post suivant", «مقالات مشابهة», "Vous pourriez aimer".
-//! - Moroccan and Egyptian news portals as readers see them (`fixtures-source/seed-article.txt`
-//!   ends in «المقال التالي»; «الخبر التالى» with alif maqsura is common in Egypt).
+//! Navigation labels: what a link to the next, previous or a related article says, what
+//! pagination and post navigations are called, and the words of share buttons, in Arabic,
+//! French and English (sources in [`crate::vocab`]), each list also kept folded.
 
 use std::sync::LazyLock;
 
-pub use crate::extract::text::fold;
+use super::fold;
 
 /// Labels of a link to the next article: the link says where it goes. Arabic, French, English.
 pub const NEXT_LABELS: &[&str] = &[
@@ -312,161 +287,9 @@ pub const POST_NAVIGATION_NAMES: &[&str] = &[
     "book navigation",
 ];
 
-/// Class names (as `|` alternatives, matched in lower-cased `class` and `id`) of boxes that are
-/// never article text: comments, sharing, newsletters, consent and privacy banners (`dsgvo`,
-/// the German GDPR), advertising, recommendations,
-/// tags, bylines and dates, captions and legends, boxes the site keeps out of print (`noprint`,
-/// as MediaWiki names its navigation boxes), navigation and pagination (readability's "unlikely candidates",
-/// trafilatura's `xpaths.py` discard lists, and what WordPress and news themes name them).
-pub const CHROME_CLASSES: &str = concat!(
-    r"comment|disqus|share|sharing|social|related|newsletter|subscri|cookie|consent|gdpr|dsgvo|",
-    r"privacy|",
-    r"advert|sponsor|promo|outbrain|taboola|breadcrumb|most-?read|mostread|most-?viewed|",
-    r"popular|trending|ticker|recommend|read-?also|readmore|read-more|lire-aussi|also-read|",
-    r"more-stories|more-news|teasers|post-tags|tags-?list|tag-?list|tagcloud|keywords|author-?bio|",
-    r"about-?author|signup|sign-up|modal|popup|print-only|skip-link|pagination|pager|",
-    r"post-nav|nav-links|navigation|next-post|prev-post|previous-post|posts-nav|",
-    r"wp-caption-text|caption|legend|credit|byline|dateline|post-?meta|entry-?meta|article-?meta|",
-    r"noprint|d-print-none|hidden-print|",
-    r"meta-info|toolbar|rating|reaction|emoji|",
-    r"jp-relatedposts|yarpp|addthis|sharedaddy|rss-|visually-hidden|sr-only|",
-    r"author-box|post-author|article-author|entry-author|timestamp|publish-date|post-date|",
-    r"article-date|entry-date|article-info|article-header|entry-header|post-header"
-);
-
-/// The part of [`CHROME_CLASSES`] that names boxes which are never an article's text, read even
-/// in the loose second reading of a page: comments, sharing, consent, newsletters and sign-ups,
-/// advertising, recommendations and most-read lists, pop-ups.
-pub const CERTAIN_CHROME_CLASSES: &str = concat!(
-    r"comment|disqus|share|sharing|social|related|newsletter|subscri|cookie|consent|gdpr|dsgvo|",
-    r"privacy|",
-    r"advert|sponsor|promo|outbrain|taboola|most-?read|mostread|most-?viewed|popular|trending|",
-    r"recommend|read-?also|also-read|more-stories|more-news|signup|sign-up|modal|popup|",
-    r"jp-relatedposts|yarpp|addthis|sharedaddy|author-?bio|about-?author"
-);
-
-/// Class names that are chrome unless the box also names itself as the article
-/// ([`ARTICLE_CLASSES`]): `header`, `meta`, `sidebar`, ….
-pub const MAYBE_CHROME_CLASSES: &str = "header|menu|nav|tags|extra|aside|meta|hidden|author|date|masthead|banner|sidebar|widget|footer";
-
-/// Class names of the article's own boxes.
-pub const ARTICLE_CLASSES: &str = concat!(
-    r"article|body|content|entry|main|post|story|text|blog|single|detail|news|",
-    r"prose|rich|paragraph"
-);
-
-/// Class tokens that describe a state or a feature switch rather than name a component
-/// (`has-comments`, `comments-enabled`, `no-sidebar`, `f_comments_on`, `is-sticky`): chrome
-/// names inside them are not read. Prefixes and suffixes, of whole class tokens.
-pub const STATE_CLASS_PREFIXES: &[&str] = &[
-    "has-", "has_", "no-", "no_", "with-", "without-", "is-", "is_", "f_", "enable-", "disable-",
-];
-pub const STATE_CLASS_SUFFIXES: &[&str] = &[
-    "-enabled",
-    "_enabled",
-    "-disabled",
-    "_disabled",
-    "-open",
-    "-opened",
-    "-closed",
-    "-on",
-    "_on",
-    "-off",
-    "_off",
-    "-active",
-    "-inactive",
-    "-allowed",
-    "-loaded",
-    "-count",
-    // Drupal core marks a node promoted to the front page (`node--promoted`): a publishing
-    // flag, not a promotion box.
-    "-promoted",
-];
-
-/// Class words that name an article's standfirst: the sentences under the headline that open
-/// it (English "lead", "lede", "standfirst", "dek"; French "chapô"/"chapeau"; Spanish
-/// "entradilla", "bajada"; German "Vorspann", "Einleitung"; Czech and Slovak "perex"), as themes
-/// name the box that holds them.
-pub const STANDFIRST_WORDS: &[&str] = &[
-    "lead",
-    "leader",
-    "lede",
-    "standfirst",
-    "dek",
-    "intro",
-    "summary",
-    "subtitle",
-    "subheadline",
-    "epigraph",
-    "abstract",
-    "chapo",
-    "chapeau",
-    "entradilla",
-    "bajada",
-    "vorspann",
-    "einleitung",
-    "perex",
-];
-
-/// Class words (a class split at `-` and `_`) that name a genre of journalism and happen to
-/// contain a chrome word: an opinion piece is a "commentary" (taz's `sect_article commentary`),
-/// not a comment section. A class holding one names no component.
-pub const GENRE_CLASS_WORDS: &[&str] = &["commentary", "commentaries"];
-
-/// Class words (a class split at `-` and `_`) that mark advertising on their own.
-pub const AD_CLASS_WORDS: &[&str] = &[
-    "ad",
-    "ads",
-    "adv",
-    "advert",
-    "adsbygoogle",
-    "ad-slot",
-    "dfp",
-];
-
-/// Class names (as `|` alternatives, matched in lower-cased `class` and `id`) of teaser boxes:
-/// sidebars, widgets, related and most-read lists, promotions. Their links lead to other
-/// articles, never to the next one, and the names in them are not the article's authors.
-pub const TEASER_BOX_CLASSES: &str =
-    "sidebar|widget|related|most|popular|recommend|trending|teaser|promo";
-
-/// Class names of furniture around the article (comments, related and most-read boxes,
-/// sidebars, widgets, sharing, newsletters, cards, footers): where neither the headline nor a
-/// byline is looked for.
-pub const FURNITURE_CLASSES: &str =
-    "comment|related|sidebar|widget|most|popular|share|newsletter|recommend|footer|teaser|card";
-
-/// Class names of a site's navigation chrome: menus, headers, footers, breadcrumbs. A listing
-/// page's first article is never taken from them.
-pub const MENU_CLASSES: &[&str] = &[
-    "menu",
-    "sidebar",
-    "widget",
-    "footer",
-    "header",
-    "breadcrumb",
-];
-
-/// Class names that hide text from the eye but not from screen readers (WordPress
-/// `screen-reader-text`, Bootstrap `sr-only` and `visually-hidden`, Drupal `visually-hidden` and
-/// `element-invisible`, Foundation `show-for-sr`): a label there is read apart from what is seen.
-pub const VISUALLY_HIDDEN_CLASSES: &[&str] = &[
-    "screen-reader-text",
-    "screen-reader",
-    "sr-only",
-    "visually-hidden",
-    "visuallyhidden",
-    "element-invisible",
-    "show-for-sr",
-    "assistive-text",
-    "u-hidden-visually",
-    "a11y-hidden",
-    "hidden-visually",
-    "elementor-screen-only",
-    "screen-only",
-    "sr-text",
-    "offscreen",
-];
+/// Beginnings of a post navigation's name that carry a title after them, folded (Drupal's book
+/// navigation: "Book traversal links for {title}").
+pub const POST_NAVIGATION_PREFIXES: &[&str] = &["book traversal links"];
 
 /// Words of share buttons and tools, which are never article text.
 pub const SHARE_WORDS: &[&str] = &[
@@ -542,28 +365,10 @@ fn fold_all(lists: &[&[&str]]) -> Vec<String> {
     out
 }
 
-/// Whether `folded` is the folded `label` or begins with it as whole words.
-pub fn starts_with_label(folded: &str, label: &str) -> bool {
-    !label.is_empty()
-        && (folded == label
-            || folded
-                .strip_prefix(label)
-                .is_some_and(|rest| rest.starts_with(' ')))
-}
-
-/// Whether the folded text begins with any of the folded labels.
-pub fn starts_with_any(folded: &str, labels: &[String]) -> bool {
-    labels.iter().any(|l| starts_with_label(folded, l))
-}
-
-/// Whether the folded text is exactly one of the folded labels.
-pub fn is_any(folded: &str, labels: &[String]) -> bool {
-    labels.iter().any(|l| l == folded)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocab::{is_any, starts_with_any};
 
     #[test]
     fn spellings_fold_together() {
@@ -613,17 +418,5 @@ mod tests {
             }
         }
         assert!(!may_be_label("city council approves park plan"));
-    }
-
-    #[test]
-    fn labels_match_whole_words() {
-        assert!(starts_with_label(
-            &fold("المقال التالي: عنوان"),
-            &fold("المقال التالي")
-        ));
-        assert!(!starts_with_label(
-            &fold("Next articles list"),
-            "next article"
-        ));
     }
 }
