@@ -19,7 +19,7 @@ pub struct Cli {
 
     /// Log lines as text, or as JSON for log shippers (default: the config's `log_format`, else text).
     #[arg(long, value_enum, global = true)]
-    pub log_format: Option<config::file::LogFormat>,
+    pub log_format: Option<config::LogFormat>,
 
     #[command(subcommand)]
     pub command: Command,

@@ -6,19 +6,10 @@ use std::collections::BTreeMap;
 
 use crate::crawl::EndReason;
 use crate::model::FetchOutcome;
+use crate::store::Walked;
 
 /// How many runs in a row must end at their first article before `run` warns.
 pub const DEAD_END_RUNS: usize = 3;
-
-/// A finished walk, as the `runs` table keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Walked {
-    pub status: String,
-    pub end_reason: Option<String>,
-    pub resume_url: Option<String>,
-    /// The JSON object of outcome counts.
-    pub counts: Option<String>,
-}
 
 /// Whether each of the last [`DEAD_END_RUNS`] walks of `start_url` (`walks`, newest first)
 /// ended at its first article with no next-article link. A chain that reached its newest

@@ -1,11 +1,12 @@
 //! arshif: crawl a news site's "next article" chain and archive versioned snapshots in SQLite.
 //!
-//! The pure core (`extract`, `discover`, `politeness::robots` matching, `model`) is synchronous and
-//! free of I/O; `fetch`, `store` and `export` touch the outside world; `crawl` walks a chain.
+//! The pure core (`extract`, `discover`, `fold`, `vocab`, `diff`, `crawl::decide`,
+//! `politeness::robots` matching, `model`) is synchronous and free of I/O; `fetch`, `store` and
+//! `export` touch the outside world; `crawl` walks a chain. ARCHITECTURE.md draws a page's path.
 
 pub mod cli;
 pub mod commands;
-/// Defaults and validated settings shared by the flags, the library and the help text.
+/// Defaults, the one settings type (flags, the config file's top level and `[[site]]` tables).
 pub mod config;
 /// The crawl: each page through fetch, decode, parse, discover and extract, decide, write.
 pub mod crawl;
@@ -25,6 +26,8 @@ pub mod extract;
 pub mod fetch;
 /// A static file server over loopback, for `demo` and tests.
 pub mod fixture_server;
+/// Pure: the one Arabic folding (one letter table, with options for labels, dates and search).
+pub mod fold;
 /// Pure start-point discovery: feeds, sitemaps and the first article of a section page.
 pub mod listing;
 /// Articles, fetch outcomes and content hashes.
@@ -35,11 +38,13 @@ pub mod politeness;
 pub mod revisit;
 /// Pure search normalisation (Arabic-aware folding), FTS5 queries and snippets.
 pub mod search;
-/// SQLite: migrations, all SQL and the versioning records.
+/// SQLite: migrations and all SQL, by subject (runs, pages, history, queries, search index).
 pub mod store;
 /// SURT keys of CDXJ lines, as pywb's indexer writes them.
 pub mod surt;
-/// Times as arshif writes them (RFC 3339 records, the stored form for comparisons).
+/// Pure text helpers: whitespace, Unicode composition, prefixes, script shares.
+pub mod text;
+/// Times as arshif writes them (one fixed-width recorded form; page dates in RFC 3339).
 pub mod time;
 /// URL normalisation and crawl scope.
 pub mod urls;

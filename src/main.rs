@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use arshif::cli::{Cli, Command};
 use arshif::commands::run::Steps;
 use arshif::commands::{self, Exit, Shutdown};
-use arshif::config::file::LogFormat;
+use arshif::config::LogFormat;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 

@@ -100,7 +100,7 @@ pub fn canonical_text(s: &str) -> String {
     } else {
         Cow::Borrowed(s)
     };
-    let nfc = crate::extract::text::nfc(&visible);
+    let nfc = crate::text::nfc(&visible);
     let mut out = String::with_capacity(nfc.len());
     for word in nfc.split_whitespace() {
         if !out.is_empty() {

@@ -11,7 +11,8 @@ use tracing::warn;
 
 use super::{Exit, Shutdown};
 use crate::cli::RunArgs;
-use crate::config::file::{self, LogFormat, SitePlan};
+use crate::config::LogFormat;
+use crate::config::file::{self, SitePlan};
 use crate::crawl::{self, CrawlSettings, EndReason, Summary};
 use crate::politeness::Gate;
 use crate::store::Store;

@@ -4,20 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
-use super::DEFAULT_DB;
 use super::settings::{Settings, SiteSettings};
+use super::{DEFAULT_DB, LogFormat};
 use crate::{Error, Result};
-
-/// Log lines as text for people, or JSON for log shippers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    #[default]
-    Text,
-    Json,
-}
 
 /// Every key the file accepts: each setting with a flag (the flag's id is its key), the keys
 /// that only a file has, and those of `[site.revisit]`.

@@ -10,8 +10,18 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use scraper::Selector;
+use serde::Deserialize;
 
 use crate::{Error, Result};
+
+/// Log lines as text for people, or JSON for log shippers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
 
 /// Requests per second per host.
 pub const DEFAULT_RATE: f64 = 1.0;

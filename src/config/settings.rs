@@ -17,10 +17,9 @@ use chrono_tz::Tz;
 use scraper::Selector;
 use serde::Deserialize;
 
-use super::file::LogFormat;
 use super::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ARTICLES, DEFAULT_RATE, DEFAULT_TIMEOUT, MAX_BODY_BYTES,
-    SiteRules, default_user_agent, parse_rate, parse_timezone,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ARTICLES, DEFAULT_RATE, DEFAULT_TIMEOUT, LogFormat,
+    MAX_BODY_BYTES, SiteRules, default_user_agent, parse_rate, parse_timezone,
 };
 use crate::revisit::RevisitConfig;
 

@@ -13,7 +13,7 @@ use crate::config::MAX_REDIRECTS;
 use crate::fetch::retry::RedirectRules;
 use crate::fetch::{Attempt, Fetcher, PageFetch, PageResult, Validators, fetch_page};
 use crate::model::FetchOutcome;
-use crate::politeness::robots_book::Net;
+use crate::politeness::robots_book::ROBOTS_MAX_REDIRECTS;
 use crate::politeness::{Cancelled, Gate};
 use crate::store::FetchRow;
 use crate::urls::Scope;
@@ -40,13 +40,17 @@ impl Fetches {
         }
     }
 
-    /// The client, gate and signal, for robots.txt.
-    pub fn net(&self) -> Net<'_> {
-        Net {
-            fetcher: &self.fetcher,
-            gate: &self.gate,
-            cancel: &self.cancel,
-        }
+    pub fn gate(&self) -> &Gate {
+        &self.gate
+    }
+
+    /// Fetches a host's robots.txt (no scope: its redirects may leave the host).
+    pub async fn fetch_robots(&self, url: &Url) -> Fetched {
+        let rules = RedirectRules {
+            scope: None,
+            max: ROBOTS_MAX_REDIRECTS,
+        };
+        fetch_page(&self.fetcher, &self.gate, url, None, rules, &self.cancel).await
     }
 
     pub fn is_cancelled(&self) -> bool {

@@ -222,31 +222,6 @@ fn row_of(a: &Attempt) -> FetchRow {
     }
 }
 
-impl crate::politeness::robots_book::RobotsArchive for Journal<'_> {
-    fn kept_robots(&mut self, host: &str, since: &str) -> Result<Option<(u16, Option<Vec<u8>>)>> {
-        self.with(|s| s.cached_robots(host, since))
-    }
-
-    fn keep_robots(&mut self, host: &str, status: u16, body: Option<&[u8]>) -> Result<()> {
-        self.with(|s| s.cache_robots(host, &now_stored(), status, body))
-    }
-
-    fn record_robots(
-        &mut self,
-        attempts: &[Attempt],
-        last: FetchOutcome,
-        note: Option<String>,
-        answer: Option<crate::fetch::RawResponse>,
-    ) -> Result<()> {
-        let capture = answer.map(|r| CaptureWrite {
-            content_type: r.header("content-type").map(str::to_string),
-            digest: r.digest,
-            bytes: r.body,
-        });
-        self.commit_attempts(attempts, last, note, capture)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

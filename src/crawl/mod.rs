@@ -7,6 +7,7 @@
 //! - [`archive`]: an article's identity, the version decision and its commit;
 //! - [`decide`]: the version decision itself, pure;
 //! - [`journal`]: the walk's one way to the archive;
+//! - [`robots_io`]: robots.txt fetched and recorded for politeness's robots book;
 //! - [`page`], [`settings`], [`state`], [`summary`]: what a page gave, what a walk needs, what
 //!   it has seen, what it did.
 
@@ -15,6 +16,7 @@ mod archive;
 pub mod decide;
 mod journal;
 mod page;
+mod robots_io;
 mod settings;
 mod state;
 mod summary;

@@ -14,6 +14,7 @@ use super::ahead::Fetches;
 use super::archive::{self, Found};
 use super::journal::{Journal, rows_of};
 use super::page::{self, Next, PageDone};
+use super::robots_io::WalkRobots;
 use super::settings::CrawlSettings;
 use super::state::WalkState;
 use super::summary::{EndReason, Summary, Tally};
@@ -216,8 +217,9 @@ impl<'a> Walk<'a> {
     /// Why robots.txt keeps the walk from `url` (a disallowed URL is recorded as skipped); a
     /// robots.txt that could not be read counts as a failure.
     async fn robots_allow(&mut self, url: &Url) -> Result<Option<EndReason>> {
-        let net = self.fetches.net();
-        let answer = self.robots.allows(url, &net, &mut self.journal).await?;
+        let mut io = WalkRobots::new(&self.fetches, &mut self.journal);
+        let gate = self.fetches.gate();
+        let answer = self.robots.allows(url, gate, &mut io).await?;
         if let Some(failure) = answer.failure {
             self.outcomes.add(failure);
         }

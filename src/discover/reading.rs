@@ -193,7 +193,7 @@ impl<'a> Reader<'a> {
     }
 
     fn push_attr(&mut self, v: &str) {
-        let f = fold(crate::extract::text::prefix(v, 200));
+        let f = fold(crate::text::prefix(v, 200));
         if !f.is_empty() {
             self.out.attrs.push(f);
         }

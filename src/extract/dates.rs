@@ -1,6 +1,6 @@
 //! Dates: machine-readable timestamps and visible dates in Arabic, French and English, to UTC.
 //!
-//! All text is first folded for dates ([`super::fold::fold_date`]): Arabic-Indic and Persian
+//! All text is first folded for dates ([`crate::fold::fold_date`]): Arabic-Indic and Persian
 //! digits become ASCII, harakat, tatweel and bidi marks are dropped, hamza-carrying alefs become
 //! a bare alef, `ة` becomes `ه`, `ى` and `ی` become `ي`, Latin text is lowercased and French
 //! accents are folded, and whitespace runs become one space. Every pattern below is written
@@ -13,7 +13,7 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeDelt
 use chrono_tz::Tz;
 use regex::Regex;
 
-use super::fold::fold_date;
+use crate::fold::fold_date;
 
 /// Finds the first valid candidate starting before a byte limit: (start, instant).
 type DateFinder = fn(&str, Tz, usize) -> Option<(usize, DateTime<Utc>)>;

@@ -4,9 +4,7 @@
 pub mod content;
 pub mod dates;
 pub mod depth;
-pub mod fold;
 pub mod meta;
-pub mod text;
 
 use std::sync::LazyLock;
 
@@ -17,6 +15,7 @@ use url::Url;
 
 use crate::config::SiteRules;
 use crate::model::Article;
+use crate::text;
 
 /// Bumped whenever the extractor's output can change, so that the crawler re-extracts an old
 /// capture before comparing it with a new one (no false versions after an upgrade).

@@ -3,18 +3,14 @@
 //! given to the gate, and every fetch of robots.txt handed to the archive as a capture.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use chrono::Utc;
-use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 use url::Url;
 
 use super::Gate;
 use super::robots::{HostRules, RobotsFetch, robots_url};
 use crate::Result;
-use crate::fetch::retry::RedirectRules;
-use crate::fetch::{Attempt, Fetcher, PageResult, RawResponse, fetch_page};
 use crate::model::FetchOutcome;
 use crate::time::stored_time;
 use crate::urls;
@@ -24,30 +20,35 @@ const ROBOTS_MAX_BYTES: usize = 500 * 1024;
 /// How long a robots.txt answer is kept (RFC 9309 allows up to 24 hours).
 const ROBOTS_CACHE_HOURS: i64 = 24;
 /// Redirects followed for robots.txt (RFC 9309: at least five).
-const ROBOTS_MAX_REDIRECTS: usize = 5;
+pub const ROBOTS_MAX_REDIRECTS: usize = 5;
 
-/// Where robots.txt answers are kept and recorded (the walk's journal).
-pub trait RobotsArchive {
-    /// An answer kept since `since`: its status and, for a 2xx, its body.
-    fn kept_robots(&mut self, host: &str, since: &str) -> Result<Option<(u16, Option<Vec<u8>>)>>;
-    /// Keeps an answer for later runs.
-    fn keep_robots(&mut self, host: &str, status: u16, body: Option<&[u8]>) -> Result<()>;
-    /// Records the requests made for robots.txt, the last ending in `last`, with the answer
-    /// as a capture when there was one.
-    fn record_robots(
-        &mut self,
-        attempts: &[Attempt],
-        last: FetchOutcome,
-        note: Option<String>,
-        answer: Option<RawResponse>,
-    ) -> Result<()>;
+/// How one fetch of robots.txt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RobotsReply {
+    /// A final answer and its body.
+    Answer { status: u16, body: Vec<u8> },
+    /// No usable answer.
+    Failed {
+        outcome: FetchOutcome,
+        error: String,
+    },
+    /// Shut down while fetching.
+    Interrupted,
 }
 
-/// How a walk reaches the web: its client, its gate and its shutdown signal.
-pub struct Net<'a> {
-    pub fetcher: &'a Fetcher,
-    pub gate: &'a Arc<Gate>,
-    pub cancel: &'a CancellationToken,
+/// What the book needs from the walk: fetching through the gate, and the archive, where
+/// answers are kept between runs and every fetch is recorded.
+pub(crate) trait RobotsIo {
+    /// Fetches `url` through the gate, following at most [`ROBOTS_MAX_REDIRECTS`] redirects;
+    /// its requests wait to be recorded by [`RobotsIo::record`].
+    fn fetch(&mut self, url: &Url) -> impl Future<Output = Result<RobotsReply>>;
+    /// Records the requests of the last fetch, the last one ending in `last` (with the answer
+    /// as a capture, when there was one).
+    fn record(&mut self, last: FetchOutcome, note: Option<String>) -> Result<()>;
+    /// An answer kept since `since`: its status and, for a 2xx, its body.
+    fn kept(&mut self, host: &str, since: &str) -> Result<Option<(u16, Option<Vec<u8>>)>>;
+    /// Keeps an answer for later runs.
+    fn keep(&mut self, host: &str, status: u16, body: Option<&[u8]>) -> Result<()>;
 }
 
 /// What robots.txt says of one URL.
@@ -97,11 +98,11 @@ impl RobotsBook {
     }
 
     /// Whether robots.txt allows `url`, reading the host's rules on first need.
-    pub async fn allows(
+    pub(crate) async fn allows(
         &mut self,
         url: &Url,
-        net: &Net<'_>,
-        archive: &mut impl RobotsArchive,
+        gate: &Gate,
+        io: &mut impl RobotsIo,
     ) -> Result<Answer> {
         let answer = |verdict, failure| Answer { verdict, failure };
         if self.ignore {
@@ -112,9 +113,9 @@ impl RobotsBook {
         };
         let mut failure = None;
         if !self.hosts.contains_key(&host) {
-            let rules = match self.kept(&host, archive)? {
+            let rules = match self.kept(&host, io)? {
                 Some(rules) => rules,
-                None => match self.fetch(url, &host, net, archive).await? {
+                None => match self.fetch(url, &host, io).await? {
                     Some((rules, failed)) => {
                         failure = failed;
                         rules
@@ -123,7 +124,7 @@ impl RobotsBook {
                 },
             };
             if let Some(delay) = rules.crawl_delay() {
-                net.gate.slow_down(&host, delay);
+                gate.slow_down(&host, delay);
             }
             self.hosts.insert(host.clone(), rules);
         }
@@ -136,12 +137,12 @@ impl RobotsBook {
     }
 
     /// A robots.txt answer kept by an earlier run, when the book may use one.
-    fn kept(&self, host: &str, archive: &mut impl RobotsArchive) -> Result<Option<HostRules>> {
+    fn kept(&self, host: &str, io: &mut impl RobotsIo) -> Result<Option<HostRules>> {
         if !self.cache {
             return Ok(None);
         }
         let since = stored_time(Utc::now() - chrono::Duration::hours(ROBOTS_CACHE_HOURS));
-        Ok(archive.kept_robots(host, &since)?.map(|(status, body)| {
+        Ok(io.kept(host, &since)?.map(|(status, body)| {
             let fetch = match body {
                 Some(b) if (200..300).contains(&status) => RobotsFetch::Found(b),
                 _ => RobotsFetch::Unavailable(status),
@@ -158,8 +159,7 @@ impl RobotsBook {
         &self,
         page: &Url,
         host: &str,
-        net: &Net<'_>,
-        archive: &mut impl RobotsArchive,
+        io: &mut impl RobotsIo,
     ) -> Result<Option<(HostRules, Option<FetchOutcome>)>> {
         let Some(robots) = robots_url(page) else {
             return Ok(Some((
@@ -167,28 +167,21 @@ impl RobotsBook {
                 None,
             )));
         };
-        let rules = RedirectRules {
-            scope: None,
-            max: ROBOTS_MAX_REDIRECTS,
-        };
-        let fetched =
-            match fetch_page(net.fetcher, net.gate, &robots, None, rules, net.cancel).await {
-                Ok(f) => f,
-                Err((_, attempts)) => {
-                    archive.record_robots(&attempts, FetchOutcome::RobotsTxt, None, None)?;
-                    return Ok(None);
-                }
-            };
-        let access = access_of(&fetched.result);
+        let reply = io.fetch(&robots).await?;
+        if reply == RobotsReply::Interrupted {
+            io.record(FetchOutcome::RobotsTxt, None)?;
+            return Ok(None);
+        }
+        let access = access_of(&reply);
         let rules = HostRules::from_fetch(&access);
         info!(site = %self.site, host, rules = %rules.source, "robots.txt");
         if self.cache
-            && let Some((status, body)) = keepable(&access, &fetched.result)
+            && let Some((status, body)) = keepable(&access, &reply)
         {
-            archive.keep_robots(host, status, body)?;
+            io.keep(host, status, body)?;
         }
-        let last = match (&access, &fetched.result) {
-            (RobotsFetch::Unreachable(_), PageResult::Failed { outcome, .. }) => *outcome,
+        let last = match (&access, &reply) {
+            (RobotsFetch::Unreachable(_), RobotsReply::Failed { outcome, .. }) => *outcome,
             (RobotsFetch::Unreachable(_), _) => FetchOutcome::HttpError,
             _ => FetchOutcome::RobotsTxt,
         };
@@ -196,43 +189,36 @@ impl RobotsBook {
         if failure.is_some() {
             warn!(site = %self.site, host, "{}", rules.source);
         }
-        let mut attempts = fetched.attempts;
-        if let Some(a) = attempts.last_mut() {
-            a.outcome = last;
-        }
         // The answer is kept as a capture, so that exports can show what the crawl obeyed.
-        let answer = match fetched.result {
-            PageResult::Response(r) => Some(r),
-            PageResult::Failed { .. } => None,
-        };
-        archive.record_robots(&attempts, last, Some(rules.source.clone()), answer)?;
+        io.record(last, Some(rules.source.clone()))?;
         Ok(Some((rules, failure)))
     }
 }
 
 /// What a robots.txt fetch means under RFC 9309.
-fn access_of(result: &PageResult) -> RobotsFetch {
-    match result {
-        PageResult::Response(r) if (200..300).contains(&r.status) => {
-            RobotsFetch::Found(r.body[..r.body.len().min(ROBOTS_MAX_BYTES)].to_vec())
+fn access_of(reply: &RobotsReply) -> RobotsFetch {
+    match reply {
+        RobotsReply::Answer { status, body } if (200..300).contains(status) => {
+            RobotsFetch::Found(body[..body.len().min(ROBOTS_MAX_BYTES)].to_vec())
         }
-        PageResult::Response(r) if r.status == 429 || r.status >= 500 => {
-            RobotsFetch::Unreachable(format!("HTTP {}", r.status))
+        RobotsReply::Answer { status, .. } if *status == 429 || *status >= 500 => {
+            RobotsFetch::Unreachable(format!("HTTP {status}"))
         }
-        PageResult::Response(r) => RobotsFetch::Unavailable(r.status),
-        PageResult::Failed {
+        RobotsReply::Answer { status, .. } => RobotsFetch::Unavailable(*status),
+        RobotsReply::Failed {
             outcome: FetchOutcome::BadRedirect,
             ..
         } => RobotsFetch::TooManyRedirects,
-        PageResult::Failed { error, .. } => RobotsFetch::Unreachable(error.clone()),
+        RobotsReply::Failed { error, .. } => RobotsFetch::Unreachable(error.clone()),
+        RobotsReply::Interrupted => RobotsFetch::Unreachable("interrupted".into()),
     }
 }
 
 /// The status and body worth keeping for later runs: a 2xx and its body, or a 4xx.
-fn keepable<'a>(access: &'a RobotsFetch, result: &PageResult) -> Option<(u16, Option<&'a [u8]>)> {
-    let status = match result {
-        PageResult::Response(r) => Some(r.status),
-        PageResult::Failed { .. } => None,
+fn keepable<'a>(access: &'a RobotsFetch, reply: &RobotsReply) -> Option<(u16, Option<&'a [u8]>)> {
+    let status = match reply {
+        RobotsReply::Answer { status, .. } => Some(*status),
+        _ => None,
     };
     match access {
         RobotsFetch::Found(body) => status.map(|s| (s, Some(body.as_slice()))),

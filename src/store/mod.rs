@@ -25,6 +25,7 @@ pub use query::{
     VersionPick, WarcFetch, WarcVersion,
 };
 pub use redact::Redaction;
+pub use runs::Walked;
 pub use writer::PageWriter;
 
 use std::path::{Path, PathBuf};

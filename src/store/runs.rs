@@ -6,6 +6,16 @@ use rusqlite::{OptionalExtension, params};
 use super::{Store, times};
 use crate::Result;
 
+/// A finished walk, as the `runs` table keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Walked {
+    pub status: String,
+    pub end_reason: Option<String>,
+    pub resume_url: Option<String>,
+    /// The JSON object of outcome counts.
+    pub counts: Option<String>,
+}
+
 impl Store {
     /// Records the start of a run; returns its id.
     pub fn begin_run(
@@ -48,12 +58,7 @@ impl Store {
     }
 
     /// The last `n` finished `run` walks of `start_url` for `site`, newest first.
-    pub fn last_walks(
-        &self,
-        start_url: &str,
-        site: Option<&str>,
-        n: usize,
-    ) -> Result<Vec<crate::deadend::Walked>> {
+    pub fn last_walks(&self, start_url: &str, site: Option<&str>, n: usize) -> Result<Vec<Walked>> {
         self.conn
             .prepare_cached(
                 "SELECT status, end_reason, resume_url, counts FROM runs
@@ -62,7 +67,7 @@ impl Store {
             )
             .and_then(|mut s| {
                 s.query_map(params![start_url, site, n as i64], |r| {
-                    Ok(crate::deadend::Walked {
+                    Ok(Walked {
                         status: r.get(0)?,
                         end_reason: r.get(1)?,
                         resume_url: r.get(2)?,

@@ -5,7 +5,7 @@
 //! `bylines` (bylines and datelines); everything is re-exported here.
 //!
 //! Discovery, extraction and listing read these lists and keep none of their own. Labels are
-//! compared in folded form ([`crate::extract::fold::fold`]: case, hamza and alif forms, alif
+//! compared in folded form ([`crate::fold::fold`]: case, hamza and alif forms, alif
 //! maqsura, ta marbuta, tatweel, harakat, punctuation and arrows ignored), so «الخبر التالى»,
 //! «الخبر التالي» and "Next Post →" each appear once. A label matches a text that is the label,
 //! or begins with it as whole words.
@@ -35,7 +35,7 @@ pub mod bylines;
 pub mod chrome;
 pub mod labels;
 
-pub use crate::extract::fold::fold;
+pub use crate::fold::fold;
 pub use bylines::*;
 pub use chrome::*;
 pub use labels::*;

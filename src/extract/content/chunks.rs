@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use ego_tree::{NodeId, NodeRef};
 use scraper::{ElementRef, Html, Node, Selector};
 
-use super::score::Stats;
+use super::stats::Stats;
 
 /// Headlines that are links, or links holding a headline: a list of posts or teasers has one each.
 static LINKED_HEADLINES: LazyLock<Selector> = LazyLock::new(|| {

@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use crate::extract::fold::fold;
+use crate::fold::fold;
 use crate::vocab;
 
 /// Paragraph filters applied after rendering, with what the page's metadata says.

@@ -10,7 +10,7 @@ use scraper::{ElementRef, Html, Node};
 
 use super::LONG_PARAGRAPH_CHARS;
 use super::render::own_host;
-use crate::extract::text;
+use crate::text;
 use crate::vocab;
 
 /// Junk decisions for one page. An element that holds most of the page's running text is never

@@ -12,6 +12,7 @@ mod furniture;
 mod render;
 mod score;
 mod standfirst;
+mod stats;
 
 use std::sync::LazyLock;
 
@@ -21,7 +22,7 @@ use scraper::{Html, Node, Selector};
 pub use clean::{Cleanup, clean};
 pub use furniture::{Furniture, Reading};
 
-use super::text;
+use crate::text;
 use chunks::linked_headlines;
 use render::render;
 use score::{best_candidate, collect_stats, with_siblings};

@@ -7,7 +7,7 @@ use ego_tree::NodeRef;
 use scraper::{ElementRef, Html, Node, Selector};
 
 use super::Furniture;
-use crate::extract::text;
+use crate::text;
 
 /// Tags that start and end a paragraph.
 pub(super) const BLOCK_TAGS: &[&str] = &[

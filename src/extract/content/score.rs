@@ -9,34 +9,14 @@ use scraper::{ElementRef, Html, Node};
 use super::Furniture;
 use super::chunks::{common_ancestor_of_rivals, with_nearby_chunks};
 use super::render::BLOCK_TAGS;
-use crate::extract::text;
+use super::stats::Stats;
+use crate::text;
 use crate::vocab;
 
 /// Shortest paragraph that counts towards a block's score.
 const MIN_PARAGRAPH_CHARS: usize = 25;
 /// How many ancestor levels a paragraph's score reaches.
 const SCORE_LEVELS: usize = 5;
-
-/// Text statistics of one element's non-junk subtree.
-#[derive(Debug, Clone, Copy, Default)]
-pub(super) struct Stats {
-    chars: usize,
-    link_chars: usize,
-    commas: usize,
-    /// Characters of text directly inside the element (not propagated).
-    direct_chars: usize,
-    direct_commas: usize,
-}
-
-impl Stats {
-    pub(super) fn link_density(&self) -> f64 {
-        if self.chars == 0 {
-            0.0
-        } else {
-            self.link_chars as f64 / self.chars as f64
-        }
-    }
-}
 
 /// Pre-order list of the non-junk elements under `root`, their parents, and bottom-up stats.
 pub(super) fn collect_stats(

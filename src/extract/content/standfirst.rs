@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use ego_tree::{NodeId, NodeRef};
 use scraper::{ElementRef, Html, Node, Selector};
 
-use crate::extract::text;
+use crate::text;
 use crate::vocab;
 
 /// The standfirst printed above the article's box, in its header (`<p class="lead">`,

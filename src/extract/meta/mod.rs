@@ -11,8 +11,8 @@ use serde_json::Value;
 use url::Url;
 
 use super::dates;
-use super::fold::fold;
-use super::text::{self, collapse};
+use crate::fold::fold;
+use crate::text::{self, collapse};
 use crate::vocab::{self, class_and_id, is_chrome};
 
 fn sel(css: &str) -> Selector {

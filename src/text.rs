@@ -1,5 +1,5 @@
-//! Text helpers shared by the extractors: whitespace, Unicode composition, prefixes, script
-//! shares. Folding lives in [`super::fold`], the labels in [`crate::vocab`].
+//! Text helpers shared by extraction, folding and the content hash: whitespace, Unicode composition, prefixes, script
+//! shares. Folding lives in [`crate::fold`], the labels in [`crate::vocab`].
 
 /// Invisible format characters that break words for search and comparison without being text:
 /// the zero-width space (U+200B), word joiner (U+2060), a zero-width no-break space (U+FEFF)

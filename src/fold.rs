@@ -118,7 +118,7 @@ pub fn fold(s: &str) -> String {
             None => out.push(' '),
         }
     }
-    super::text::collapse(&out)
+    crate::text::collapse(&out)
 }
 
 /// The form dates are parsed in ([`DATE_RULES`]): digits ASCII, Arabic letter variants folded,
