@@ -212,7 +212,7 @@ impl FetchOutcome {
         }
     }
 
-    /// Every outcome, in the order the README's table lists them.
+    /// Every outcome, in the order docs/schema.md's table lists them.
     pub const ALL: [FetchOutcome; 22] = [
         FetchOutcome::Archived,
         FetchOutcome::Changed,

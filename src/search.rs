@@ -12,7 +12,7 @@ use unicode_normalization::char::is_combining_mark;
 
 use crate::fold::{fold_search, fold_search_char, is_search_invisible};
 
-/// Folds text for the index (and for queries typed into raw SQL: see the README): the search
+/// Folds text for the index (and for queries typed into raw SQL: see docs/search.md): the search
 /// folding of [`crate::fold`], whose rules are listed above.
 pub fn fold(text: &str) -> String {
     fold_search(text)
