@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use super::Exit;
 use crate::cli::{ExportArgs, ExportFormat};
-use crate::export::{self, warc::WarcExport};
+use crate::export::{self, WarcExport};
 use crate::store::{ExportFilter, Store, Tombstone};
 use crate::time::rfc3339;
 use crate::time::stored_time;

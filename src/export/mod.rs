@@ -4,6 +4,9 @@
 //! The JSON Lines keys are a public contract: keys may be added, never removed or renamed.
 
 pub mod warc;
+mod warc_export;
+
+pub use warc_export::WarcExport;
 
 use std::io::Write;
 
