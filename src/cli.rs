@@ -86,6 +86,26 @@ pub struct RunArgs {
     pub settings: Settings,
 }
 
+/// The archive a reading command opens: read-only, never created (exit 3 if it is not one).
+#[derive(Debug, Clone, Args)]
+pub struct Archive {
+    /// The archive database (opened read-only).
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+}
+
+/// The archive a maintenance command writes to: it must exist; one writer at a time.
+#[derive(Debug, Clone, Args)]
+pub struct ExistingArchive {
+    /// The archive database (must exist).
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+
+    /// Wait for another writer to finish instead of exiting with code 4.
+    #[arg(long)]
+    pub wait: bool,
+}
+
 /// Output for people, or JSON for programs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
@@ -104,9 +124,8 @@ pub enum ColorChoice {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// The archive database (opened read-only).
-    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
-    pub db: PathBuf,
+    #[command(flatten)]
+    pub archive: Archive,
 
     /// Only this site (a host, or host:port).
     #[arg(long, value_name = "HOST", value_parser = parse_site)]
@@ -130,9 +149,8 @@ pub struct ShowArgs {
     /// The article's URL (its canonical URL, or a URL it was fetched from).
     pub url: String,
 
-    /// The archive database (opened read-only).
-    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
-    pub db: PathBuf,
+    #[command(flatten)]
+    pub archive: Archive,
 
     /// Show version N.
     #[arg(long, value_name = "N", conflicts_with = "at")]
@@ -151,9 +169,8 @@ pub struct DiffArgs {
     /// The article's URL (its canonical URL, or a URL it was fetched from).
     pub url: String,
 
-    /// The archive database (opened read-only).
-    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
-    pub db: PathBuf,
+    #[command(flatten)]
+    pub archive: Archive,
 
     /// The older version (default: the one before --to).
     #[arg(long, value_name = "N")]
@@ -177,9 +194,8 @@ pub struct SearchArgs {
     /// accents are ignored on both sides.
     pub query: String,
 
-    /// The archive database (opened read-only).
-    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
-    pub db: PathBuf,
+    #[command(flatten)]
+    pub archive: Archive,
 
     /// Only this site (a host, or host:port).
     #[arg(long, value_name = "HOST", value_parser = parse_site)]
@@ -206,13 +222,8 @@ pub struct SearchArgs {
 
 #[derive(Debug, Args)]
 pub struct ReindexArgs {
-    /// The archive database (must exist).
-    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
-    pub db: PathBuf,
-
-    /// Wait for another writer to finish instead of exiting with code 4.
-    #[arg(long)]
-    pub wait: bool,
+    #[command(flatten)]
+    pub archive: ExistingArchive,
 }
 
 #[derive(Debug, Args)]
@@ -224,13 +235,8 @@ pub struct RedactArgs {
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
 
-    /// The archive database (must exist).
-    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
-    pub db: PathBuf,
-
-    /// Wait for another writer to finish instead of exiting with code 4.
-    #[arg(long)]
-    pub wait: bool,
+    #[command(flatten)]
+    pub archive: ExistingArchive,
 }
 
 #[derive(Debug, Args)]
@@ -238,9 +244,8 @@ pub struct HistoryArgs {
     /// The article's URL (its canonical URL, or a URL it was fetched from).
     pub url: String,
 
-    /// The archive database (opened read-only).
-    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
-    pub db: PathBuf,
+    #[command(flatten)]
+    pub archive: Archive,
 
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
@@ -248,20 +253,19 @@ pub struct HistoryArgs {
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    /// The archive database (opened read-only).
-    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
-    pub db: PathBuf,
+    #[command(flatten)]
+    pub archive: Archive,
 
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
 }
 
+/// The metadata is keyed on Datasette's name for the archive: its file name without its last
+/// extension.
 #[derive(Debug, Args)]
 pub struct DatasetteArgs {
-    /// The archive database (opened read-only); the metadata is keyed on Datasette's name for
-    /// it (the file name without its last extension).
-    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
-    pub db: PathBuf,
+    #[command(flatten)]
+    pub archive: Archive,
 
     /// Write the metadata to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
@@ -327,9 +331,8 @@ pub enum ExportFormat {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The archive database (opened read-only).
-    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
-    pub db: PathBuf,
+    #[command(flatten)]
+    pub archive: Archive,
 
     #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
     pub format: ExportFormat,

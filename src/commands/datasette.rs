@@ -13,8 +13,8 @@ const TEMPLATE: &str = include_str!("datasette-template.json");
 
 pub fn run(args: DatasetteArgs) -> anyhow::Result<Exit> {
     // Only for an arshif archive this build can read (exit 3 otherwise, as every reader).
-    drop(Store::open_reader(&args.db)?);
-    let json = serde_json::to_string_pretty(&datasette_metadata(&args.db))?;
+    drop(Store::open_reader(&args.archive.db)?);
+    let json = serde_json::to_string_pretty(&datasette_metadata(&args.archive.db))?;
     match &args.output {
         Some(path) => std::fs::write(path, format!("{json}\n")).map_err(|e| crate::Error::Io {
             path: path.clone(),

@@ -11,7 +11,7 @@ use crate::diff::{self, Change, Style};
 use crate::store::{Store, VersionPick};
 
 pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
-    let store = Store::open_reader(&args.db)?;
+    let store = Store::open_reader(&args.archive.db)?;
     let (id, key) = find_article(&store, &args.url)?;
     let known = store.version_numbers(id)?;
     let (from, to) = pick_pair(&known, args.from, args.to)

@@ -31,7 +31,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<Exit> {
         }
         .into());
     }
-    let store = Store::open_reader(&args.db)?;
+    let store = Store::open_reader(&args.archive.db)?;
     let filter = ExportFilter {
         site: args.site.clone(),
         since: args.since.map(stored_time),

@@ -9,7 +9,7 @@ use crate::cli::{HistoryArgs, ReportFormat};
 use crate::store::Store;
 
 pub fn run(args: HistoryArgs) -> anyhow::Result<Exit> {
-    let store = Store::open_reader(&args.db)?;
+    let store = Store::open_reader(&args.archive.db)?;
     let (id, key) = find_article(&store, &args.url)?;
     let history = store
         .history(id)?

@@ -12,7 +12,7 @@ use crate::store::{ArticleSummary, ListFilter, Store};
 use crate::time::stored_time;
 
 pub fn run(args: ListArgs) -> anyhow::Result<Exit> {
-    let store = Store::open_reader(&args.db)?;
+    let store = Store::open_reader(&args.archive.db)?;
     let filter = ListFilter {
         site: args.site.clone(),
         since: args.since.map(stored_time),

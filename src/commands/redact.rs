@@ -10,7 +10,7 @@ use crate::time::now_stored;
 
 pub fn redact(args: RedactArgs) -> anyhow::Result<Exit> {
     let reason = reason(&args)?;
-    let (_lock, mut store) = open_existing_writer(&args.db, args.wait)?;
+    let (_lock, mut store) = open_existing_writer(&args.archive.db, args.archive.wait)?;
     let (id, _) = find_article(&store, &args.url)?;
     let at = now_stored();
     let r = store.redact(id, &reason, &at)?;
@@ -25,7 +25,7 @@ pub fn redact(args: RedactArgs) -> anyhow::Result<Exit> {
         // The takedown is committed; say plainly what is not finished yet.
         eprintln!(
             "arshif: warning: {e}; run `arshif reindex --db {}` when it has stopped, to erase them",
-            args.db.display()
+            args.archive.db.display()
         );
         return Ok(Exit::ErasurePending);
     }
@@ -34,7 +34,7 @@ pub fn redact(args: RedactArgs) -> anyhow::Result<Exit> {
 
 pub fn unredact(args: RedactArgs) -> anyhow::Result<Exit> {
     let reason = reason(&args)?;
-    let (_lock, mut store) = open_existing_writer(&args.db, args.wait)?;
+    let (_lock, mut store) = open_existing_writer(&args.archive.db, args.archive.wait)?;
     let (id, _) = find_article(&store, &args.url)?;
     let at = now_stored();
     let r = store.unredact(id, &reason, &at)?;
@@ -62,7 +62,7 @@ fn log_run(
 }
 
 pub fn reindex(args: ReindexArgs) -> anyhow::Result<Exit> {
-    let (_lock, mut store) = open_existing_writer(&args.db, args.wait)?;
+    let (_lock, mut store) = open_existing_writer(&args.archive.db, args.archive.wait)?;
     let n = store.reindex()?;
     tracing::info!("reindexed {n} versions");
     // Also finishes what a takedown could not erase while a reader held the file.

@@ -16,7 +16,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Exit> {
         name: "QUERY",
         reason: format!("{:?} has no words to search for", args.query),
     })?;
-    let store = Store::open_reader(&args.db)?;
+    let store = Store::open_reader(&args.archive.db)?;
     let hits = store.search(
         &query.to_fts5(),
         &SearchScope {

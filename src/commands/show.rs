@@ -10,7 +10,7 @@ use crate::store::{Store, VersionPick};
 use crate::time::stored_time;
 
 pub fn run(args: ShowArgs) -> anyhow::Result<Exit> {
-    let store = Store::open_reader(&args.db)?;
+    let store = Store::open_reader(&args.archive.db)?;
     let (id, key) = find_article(&store, &args.url)?;
     let pick = match (args.version, args.at) {
         (Some(n), _) => VersionPick::Number(n),

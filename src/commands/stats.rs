@@ -7,7 +7,7 @@ use crate::cli::{ReportFormat, StatsArgs};
 use crate::store::Store;
 
 pub fn run(args: StatsArgs) -> anyhow::Result<Exit> {
-    let stats = Store::open_reader(&args.db)?.stats()?;
+    let stats = Store::open_reader(&args.archive.db)?.stats()?;
     let mut out = std::io::stdout().lock();
     match args.format {
         ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&stats)?)?,

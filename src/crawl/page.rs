@@ -2,12 +2,13 @@
 //! parsed: the end a status puts to a page, and the time it was fetched.
 
 use chrono::{DateTime, Utc};
-use scraper::{Html, Selector};
+use scraper::Html;
 use tracing::debug;
 use url::Url;
 
 use super::journal::rows_of;
 use super::summary::EndReason;
+use crate::config::SiteRules;
 use crate::discover;
 use crate::fetch::Attempt;
 use crate::model::FetchOutcome;
@@ -66,7 +67,8 @@ pub(super) struct Next {
 
 /// The page's next-article link, by the site's selector or discovery; the candidates it
 /// refused go to the debug log (`-vv`).
-pub(super) fn next_link(doc: &Html, url: &Url, selector: Option<&Selector>) -> Option<Next> {
+pub(super) fn next_link(doc: &Html, url: &Url, rules: &SiteRules) -> Option<Next> {
+    let selector = rules.next_selector.as_ref().map(|(_, s)| s);
     let found = discover::next_article(doc, url, selector);
     for r in &found.refused {
         debug!(%url, candidate = %r.url, why = r.why, "next link refused");

@@ -379,7 +379,9 @@ impl<'a> Walk<'a> {
     /// A 304: the stored copy gives the next link; the article is seen, nothing else changes.
     fn not_modified(&mut self, url: &Url, rows: Vec<FetchRow>, digest: &str) -> Result<PageDone> {
         let (stored, key) = archive::seen_again(&mut self.journal, url, rows, digest)?;
-        let next = stored.and_then(|html| self.next_link(&extract::parse(&html), url));
+        let next = stored.and_then(|html| {
+            page::next_link(&extract::parse(&html), url, &self.settings.site.rules)
+        });
         self.look_ahead(next.as_ref().map(|n| &n.url), url)?;
         let aliases = std::iter::once(url.to_string())
             .chain(key.clone())
@@ -401,7 +403,7 @@ impl<'a> Walk<'a> {
         fetched_at: Option<DateTime<Utc>>,
     ) -> Result<(Article, Option<Next>, Option<Url>)> {
         let doc = extract::parse(html);
-        let next = self.next_link(&doc, url);
+        let next = page::next_link(&doc, url, &self.settings.site.rules);
         self.look_ahead(next.as_ref().map(|n| &n.url), url)?;
         let options = archive::extract_options(self.settings, fetched_at);
         let article = extract::extract(&doc, url, &options);
@@ -416,17 +418,6 @@ impl<'a> Walk<'a> {
             .flatten()
             .filter(|u| self.scope.allows(u));
         Ok((article, next, first))
-    }
-
-    fn next_link(&self, doc: &scraper::Html, url: &Url) -> Option<Next> {
-        let selector = self
-            .settings
-            .site
-            .rules
-            .next_selector
-            .as_ref()
-            .map(|(_, s)| s);
-        page::next_link(doc, url, selector)
     }
 
     /// Starts fetching `next` now, while the page at `here` is extracted and stored, when the
