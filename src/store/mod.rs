@@ -290,16 +290,18 @@ fn sqlite(path: &Path, e: rusqlite::Error) -> Error {
     }
 }
 
+/// A temporary folder and the path of an archive in it, for the store's unit tests.
+#[cfg(test)]
+fn temp_db() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.db");
+    (dir, path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rusqlite::params;
-
-    fn temp_db() -> (tempfile::TempDir, PathBuf) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.db");
-        (dir, path)
-    }
 
     #[test]
     fn migrations_apply_once() {

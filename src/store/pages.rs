@@ -391,14 +391,8 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::super::temp_db;
     use super::*;
-    use std::path::PathBuf;
-
-    fn temp_db() -> (tempfile::TempDir, PathBuf) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.db");
-        (dir, path)
-    }
 
     #[test]
     fn versions_are_append_only() {
