@@ -11,6 +11,9 @@
 //! - [`page`], [`settings`], [`state`], [`summary`]: what a page gave, what a walk needs, what
 //!   it has seen, what it did.
 
+// A result of the walk or of the archive is used or handed on, never dropped with `let _`.
+#![deny(clippy::let_underscore_must_use)]
+
 mod ahead;
 mod archive;
 pub mod decide;

@@ -5,6 +5,9 @@
 //! Versions are append-only (triggers refuse UPDATE and DELETE); each page is committed in one
 //! transaction; raw payloads are stored once per digest, zstd-compressed.
 
+// A result of the walk or of the archive is used or handed on, never dropped with `let _`.
+#![deny(clippy::let_underscore_must_use)]
+
 mod dictionary;
 mod history;
 mod index;

@@ -85,8 +85,10 @@ impl Drop for PageWriter {
     fn drop(&mut self) {
         // Closing the queue ends the thread once the page in flight is written.
         self.jobs = None;
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+        if let Some(t) = self.thread.take()
+            && t.join().is_err()
+        {
+            tracing::error!(archive = %self.path.display(), "the page writer stopped unexpectedly");
         }
     }
 }
