@@ -18,7 +18,7 @@ pub async fn run(args: CrawlArgs, shutdown: &Shutdown) -> anyhow::Result<Exit> {
         progress: super::progress_bar("crawl", None),
         ..CrawlSettings::new(start, args.settings.resolve(), "crawl")
     };
-    let _lock = tokio::task::block_in_place(|| WriterLock::acquire(&db, args.wait))?;
+    let _lock = crate::store::blocking(|| WriterLock::acquire(&db, args.wait))?;
     let mut store = Store::open_writer(&db)?;
     let summary = crawl::crawl(&mut store, &settings, shutdown.token.clone())
         .await

@@ -46,7 +46,7 @@ pub async fn run(args: RunArgs, shutdown: &Shutdown, steps: Steps) -> anyhow::Re
     let plan = file::resolve(file, &args.settings, base)?;
     let deadline = args.max_duration.map(|d| tokio::time::Instant::now() + d);
     let db = plan.database.clone();
-    let _lock = tokio::task::block_in_place(|| WriterLock::acquire(&db, args.wait))?;
+    let _lock = crate::store::blocking(|| WriterLock::acquire(&db, args.wait))?;
     // Migrate once, before the sites open their connections.
     let store = Store::open_writer(&db)?;
 
@@ -74,7 +74,7 @@ pub async fn run(args: RunArgs, shutdown: &Shutdown, steps: Steps) -> anyhow::Re
         steps,
         bars,
     };
-    let work = tokio::task::block_in_place(|| planned_work(&store, plan.sites, steps))?;
+    let work = crate::store::blocking(|| planned_work(&store, plan.sites, steps))?;
     drop(store);
     for (site, due) in work {
         let (jobs, run) = (jobs.clone(), shared.clone());
@@ -200,7 +200,7 @@ async fn crawl_site(
 /// Warns, once a run, when the site's walks from `start` have ended at their first article
 /// with no next-article link [`deadend::DEAD_END_RUNS`] times in a row. The exit code stays 0.
 fn warn_if_stuck(store: &Store, site: &SitePlan, start: &url::Url) -> crate::Result<()> {
-    let walks = tokio::task::block_in_place(|| {
+    let walks = crate::store::blocking(|| {
         store.last_walks(start.as_str(), Some(&site.name), deadend::DEAD_END_RUNS)
     })?;
     if deadend::stuck_at_start(start.as_str(), &walks) {

@@ -49,6 +49,7 @@ impl<'a> Journal<'a> {
     /// Runs `f` on the walk's connection once the page in flight is written.
     pub fn with<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         blocking(|| {
+            #[allow(clippy::disallowed_methods)] // the one barrier, off the workers
             self.writer.wait()?;
             f(self.store)
         })
@@ -65,6 +66,7 @@ impl<'a> Journal<'a> {
         if page.resume_url.is_some() {
             self.resume_written.clone_from(&page.resume_url);
         }
+        #[allow(clippy::disallowed_methods)] // the one hand-over, off the workers
         blocking(|| self.writer.submit(page))
     }
 

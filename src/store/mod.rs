@@ -269,6 +269,7 @@ impl Store {
 pub fn blocking<T>(f: impl FnOnce() -> T) -> T {
     match tokio::runtime::Handle::try_current() {
         Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            #[allow(clippy::disallowed_methods)] // the one place that may
             tokio::task::block_in_place(f)
         }
         _ => f(),

@@ -52,6 +52,7 @@ impl PageWriter {
 
     /// Hands a page over, after the one before it is written.
     pub fn submit(&mut self, page: PageCommit) -> Result<()> {
+        #[allow(clippy::disallowed_methods)] // within the writer itself
         self.wait()?;
         let sent = self.jobs.as_ref().is_some_and(|j| j.send(page).is_ok());
         if !sent {
