@@ -58,6 +58,8 @@ pub enum Command {
     Unredact(RedactArgs),
     /// Counts of articles, versions, fetches by outcome, and bytes stored.
     Stats(StatsArgs),
+    /// Serve the archive read-only in a browser (default http://127.0.0.1:8080).
+    Serve(ServeArgs),
     /// Write Datasette metadata for this archive (descriptions, full-text search, canned queries)
     #[command(name = "datasette-metadata")]
     DatasetteMetadata(DatasetteArgs),
@@ -258,6 +260,20 @@ pub struct StatsArgs {
 
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub archive: Archive,
+
+    /// The address and port to listen on. Loopback by default: the server has no accounts.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    pub bind: std::net::SocketAddr,
+
+    /// Another host name requests may use (behind a reverse proxy, say). Repeatable.
+    #[arg(long, value_name = "HOST")]
+    pub name: Vec<String>,
 }
 
 /// The metadata is keyed on Datasette's name for the archive: its file name without its last

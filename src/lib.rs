@@ -38,6 +38,8 @@ pub mod politeness;
 pub mod revisit;
 /// Pure search normalisation (Arabic-aware folding), FTS5 queries and snippets.
 pub mod search;
+/// The read-only web view: routes, escaped templates, JSON twins of each page.
+pub mod serve;
 /// SQLite: migrations and all SQL, by subject (runs, pages, history, queries, search index).
 pub mod store;
 /// SURT keys of CDXJ lines, as pywb's indexer writes them.

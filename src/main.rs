@@ -76,6 +76,7 @@ async fn run(command: Command, shutdown: &Shutdown, json: bool) -> Exit {
         Command::Unredact(args) => commands::redact::unredact(args),
         Command::Stats(args) => commands::stats::run(args),
         Command::DatasetteMetadata(args) => commands::datasette::run(args),
+        Command::Serve(args) => commands::serve::run(args, shutdown).await,
     };
     match result {
         Ok(exit) => exit,

@@ -86,8 +86,14 @@ pub async fn run(args: crate::cli::DemoArgs, shutdown: &Shutdown) -> anyhow::Res
     }
     print_archive(&store)?;
     match &args.db {
-        Some(p) => println!("\narchive kept at {}", p.display()),
-        None => println!("\n(temporary archive; pass --db PATH to keep it)"),
+        Some(p) => {
+            println!("\narchive kept at {}", p.display());
+            println!("see it in a browser: arshif serve --db {}", p.display());
+        }
+        None => println!(
+            "\n(temporary archive; to keep it and see it in a browser: \
+             arshif demo --db demo.db, then arshif serve --db demo.db)"
+        ),
     }
     Ok(if failures > 0 {
         Exit::Failures

@@ -11,6 +11,7 @@ pub mod list;
 pub mod redact;
 pub mod run;
 pub mod search;
+pub mod serve;
 pub mod show;
 pub mod stats;
 

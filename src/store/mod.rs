@@ -12,6 +12,7 @@ mod dictionary;
 mod history;
 mod index;
 pub mod lock;
+mod overview;
 mod pages;
 mod query;
 mod redact;
@@ -20,6 +21,7 @@ mod times;
 mod writer;
 
 pub use history::{ArchiveStats, History, HistoryFetch, HistoryVersion, VersionRow};
+pub use overview::{Change, Overview, RunRow, SiteCount};
 pub use pages::{
     ArticleWrite, CaptureWrite, Committed, FetchRow, LatestVersion, PageCommit, VersionWrite,
 };

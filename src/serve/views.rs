@@ -1,0 +1,110 @@
+//! The pages as askama templates (in `templates/`, compiled in and escaped by default), and the
+//! small readings they print with: a time in UTC, an archived text's language and direction.
+
+use askama::Template;
+
+use crate::store::{History, Overview, Redaction, VersionRow};
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct Home<'a> {
+    pub overview: &'a Overview,
+}
+
+#[derive(Template)]
+#[template(path = "article.html")]
+pub struct ArticlePage<'a> {
+    /// The article's key URL.
+    pub url: &'a str,
+    pub shown: Option<&'a VersionRow>,
+    pub paragraphs: Vec<&'a str>,
+    pub history: &'a History,
+    /// The takedown in force, when there is one: only it is shown.
+    pub tombstone: Option<&'a Redaction>,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage<'a> {
+    pub status: &'a str,
+    pub message: &'a str,
+}
+
+/// A recorded time as people read it, labelled UTC (`2026-11-20 09:15:00 UTC`); a value that is
+/// not such a time is shown as it is.
+pub fn utc(t: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(t) {
+        Ok(d) => d
+            .with_timezone(&chrono::Utc)
+            .format("%Y-%m-%d %H:%M:%S UTC")
+            .to_string(),
+        Err(_) => t.to_string(),
+    }
+}
+
+/// The `lang` of an archived text: its detected language, else `und` (undetermined).
+pub fn lang(language: &Option<String>) -> &str {
+    language.as_deref().unwrap_or("und")
+}
+
+/// Languages written right to left (ISO 639-1 and the -3 codes whatlang gives).
+const RIGHT_TO_LEFT: &[&str] = &[
+    "ar", "ara", "fa", "fas", "pes", "he", "heb", "ur", "urd", "ps", "pus", "sd", "snd", "ug",
+    "uig", "yi", "yid", "ckb", "dv", "div",
+];
+
+/// The `dir` of an archived text: `rtl` for a right-to-left language, else `auto` (the
+/// browser reads the first strong character), never a guess of `ltr`.
+pub fn dir(language: &Option<String>) -> &'static str {
+    let primary = language
+        .as_deref()
+        .and_then(|l| l.split(['-', '_']).next())
+        .map(str::to_ascii_lowercase);
+    match primary {
+        Some(l) if RIGHT_TO_LEFT.contains(&l.as_str()) => "rtl",
+        _ => "auto",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arabic_is_right_to_left_and_the_unknown_is_left_to_the_browser() {
+        assert_eq!(dir(&Some("ar".into())), "rtl");
+        assert_eq!(dir(&Some("ar-MA".into())), "rtl");
+        assert_eq!(dir(&Some("fr".into())), "auto");
+        assert_eq!(dir(&None), "auto");
+        assert_eq!(lang(&None), "und");
+    }
+
+    #[test]
+    fn times_are_labelled_utc() {
+        assert_eq!(utc("2026-11-20T09:15:00.000Z"), "2026-11-20 09:15:00 UTC");
+        assert_eq!(utc("2026-11-20T10:15:00+01:00"), "2026-11-20 09:15:00 UTC");
+        assert_eq!(utc("soon"), "soon");
+    }
+
+    #[test]
+    fn archived_strings_are_escaped() {
+        let history = History {
+            url: "http://news.example/a?x=\"><img src=x onerror=alert(1)>".into(),
+            first_seen_at: "t".into(),
+            last_seen_at: "t".into(),
+            versions: Vec::new(),
+            fetches: Vec::new(),
+            redactions: Vec::new(),
+        };
+        let page = ArticlePage {
+            url: &history.url,
+            shown: None,
+            paragraphs: vec!["<script>alert(1)</script>"],
+            history: &history,
+            tombstone: None,
+        };
+        let html = page.render().unwrap();
+        assert!(!html.contains("<img src=x"), "{html}");
+        assert!(!html.contains("<script>alert"), "{html}");
+    }
+}

@@ -1,0 +1,355 @@
+//! `arshif serve` over loopback against real archives: each route, status codes, JSON,
+//! headers, hostile archived strings, takedowns, read-only serving beside a writer.
+
+mod common;
+
+use std::path::Path;
+use std::process::Stdio;
+
+use common::*;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// A running `arshif serve` and the address it listens on.
+struct Server {
+    /// Killed when dropped.
+    _child: Child,
+    addr: String,
+}
+
+impl Server {
+    async fn start(db: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_arshif"))
+            .args([
+                "serve",
+                "--db",
+                db.to_str().unwrap(),
+                "--bind",
+                "127.0.0.1:0",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .await
+            .unwrap();
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_string();
+        Server {
+            _child: child,
+            addr,
+        }
+    }
+
+    async fn get(&self, target: &str) -> Answer {
+        self.request("GET", target, &self.addr).await
+    }
+
+    /// One HTTP/1.1 request over a fresh connection, read to its end.
+    async fn request(&self, method: &str, target: &str, host: &str) -> Answer {
+        let mut socket = tokio::net::TcpStream::connect(&self.addr).await.unwrap();
+        let head =
+            format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        socket.write_all(head.as_bytes()).await.unwrap();
+        let mut raw = Vec::new();
+        socket.read_to_end(&mut raw).await.unwrap();
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        Answer {
+            status,
+            headers,
+            body: body.to_string(),
+        }
+    }
+}
+
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+}
+
+fn query(url: &str) -> String {
+    url::form_urlencoded::byte_serialize(url.as_bytes()).collect()
+}
+
+/// The Arabic fixture site archived, then archived again after its edits.
+async fn arabic_archive(dir: &Path) -> (std::path::PathBuf, Vec<String>) {
+    let server = serve_site("ar").await;
+    let db = dir.join("a.db");
+    let first = server.url(&chain("ar")[0]);
+    assert_eq!(code(&crawl(&first, &db, timezone("ar"), &[]).await), 0);
+    server.set_overlay(Some(fixtures().join("edits/ar")));
+    assert_eq!(code(&crawl(&first, &db, timezone("ar"), &[]).await), 0);
+    let urls = chain("ar").iter().map(|p| server.url(p)).collect();
+    (db, urls)
+}
+
+fn digest(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_page_answers_with_its_headers_and_errors_are_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, urls) = arabic_archive(dir.path()).await;
+    let before = digest(&db);
+    let server = Server::start(&db).await;
+
+    let home = server.get("/").await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("127.0.0.1"), "the site is listed");
+    let policy = home.header("content-security-policy").unwrap();
+    assert!(policy.contains("default-src 'none'") && !policy.contains("script-src"));
+    assert_eq!(home.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(home.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(home.header("cache-control"), Some("no-store"));
+    let overview = server.get("/?format=json").await.json();
+    assert_eq!(overview["sites"][0]["articles"], urls.len());
+    let changed = overview["latest_changes"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let page = server
+        .get(&format!("/article?url={}", query(&changed)))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains(r#"lang="ar" dir="rtl""#),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("version=1"),
+        "the timeline links each version"
+    );
+    let json = server
+        .get(&format!("/article?url={}&format=json", query(&changed)))
+        .await
+        .json();
+    assert_eq!(json["version"], 2, "show's keys");
+    assert_eq!(
+        json["versions"].as_array().unwrap().len(),
+        2,
+        "history's keys"
+    );
+    assert!(json["fetches"].as_array().unwrap().len() >= 2);
+    let first = server
+        .get(&format!(
+            "/article?url={}&version=1&format=json",
+            query(&changed)
+        ))
+        .await
+        .json();
+    assert_eq!(first["version"], 1);
+    assert_ne!(first["body"], json["body"]);
+
+    for (target, status) in [
+        ("/article".to_string(), 400),
+        (format!("/article?url={}&version=x", query(&changed)), 400),
+        (format!("/article?url={}&version=9", query(&changed)), 404),
+        (format!("/article?url={}&at=soon", query(&changed)), 400),
+        (
+            "/article?url=http%3A%2F%2Fnowhere.example%2F".to_string(),
+            404,
+        ),
+        ("/?format=xml".to_string(), 400),
+        ("/no/such/page".to_string(), 404),
+    ] {
+        let answer = server.get(&target).await;
+        assert_eq!(answer.status, status, "{target}: {}", answer.body);
+        assert!(answer.body.contains("<h1>"), "an error is a page: {target}");
+        assert_eq!(answer.header("cache-control"), Some("no-store"));
+    }
+    let post = server.request("POST", "/", &server.addr).await;
+    assert_eq!(
+        (post.status, post.header("allow")),
+        (405, Some("GET, HEAD"))
+    );
+    let head = server.request("HEAD", "/", &server.addr).await;
+    assert_eq!((head.status, head.body.as_str()), (200, ""));
+    let rebound = server.request("GET", "/", "attacker.example").await;
+    assert_eq!(rebound.status, 421, "DNS rebinding is refused");
+    let localhost = server.addr.replace("127.0.0.1", "localhost");
+    assert_eq!(server.request("GET", "/", &localhost).await.status, 200);
+
+    drop(server);
+    assert!(digest(&db) == before, "serving never changes the archive");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_titles_and_bodies_show_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("a")).unwrap();
+    let title =
+        "&lt;script&gt;alert(1)&lt;/script&gt; &quot;&gt;&lt;img src=x onerror=alert(1)&gt;";
+    let body = [
+        "&lt;script&gt;document.title='owned'&lt;/script&gt; The council met on Thursday evening to discuss the budget, which includes new funding.",
+        PARAGRAPHS[1],
+        PARAGRAPHS[2],
+    ];
+    std::fs::write(site.join("a/1.html"), article_page(title, &body, None)).unwrap();
+    let server = serve_dir(&site).await;
+    let db = dir.path().join("h.db");
+    let url = server.url("/a/1.html");
+    assert_eq!(code(&crawl(&url, &db, "UTC", &[]).await), 0);
+    let stored = export(&db).await;
+    assert!(
+        stored[0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("<script>alert(1)</script>")
+    );
+
+    let web = Server::start(&db).await;
+    for target in ["/".to_string(), format!("/article?url={}", query(&url))] {
+        let page = web.get(&target).await;
+        assert_eq!(page.status, 200, "{target}");
+        assert!(!page.body.contains("<script"), "{target}: {}", page.body);
+        assert!(!page.body.contains("<img src=x"), "{target}");
+    }
+    let page = web.get(&format!("/article?url={}", query(&url))).await;
+    assert!(
+        page.body
+            .contains("&#60;script&#62;alert(1)&#60;/script&#62;")
+            || page.body.contains("&lt;script&gt;alert(1)")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_takedown_shows_only_its_tombstone_at_once_and_a_writer_is_never_blocked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, urls) = arabic_archive(dir.path()).await;
+    let server = Server::start(&db).await;
+    let target = &urls[0];
+    let before = server
+        .get(&format!("/article?url={}&format=json", query(target)))
+        .await;
+    assert_eq!(before.status, 200);
+    let body = before.json()["body"].as_str().unwrap().to_string();
+
+    // The takedown runs while the server serves, and exits as it does without one.
+    let out = arshif(args(&[
+        "redact",
+        target,
+        "--db",
+        db.to_str().unwrap(),
+        "--reason",
+        "court order 12/2026",
+    ]))
+    .await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+
+    let page = server.get(&format!("/article?url={}", query(target))).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Taken down") && page.body.contains("court order 12/2026"));
+    let phrase: String = body.chars().take(40).collect();
+    assert!(
+        !page.body.contains(&phrase),
+        "no text of a redacted article"
+    );
+    let json = server
+        .get(&format!("/article?url={}&format=json", query(target)))
+        .await;
+    assert!(!json.body.contains(&phrase));
+    assert_eq!(json.json()["redaction_reason"], "court order 12/2026");
+    let version = server
+        .get(&format!("/article?url={}&version=1", query(target)))
+        .await;
+    assert_eq!(version.status, 410);
+    let home = server.get("/?format=json").await;
+    assert!(!home.body.contains(&phrase));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn new_versions_show_without_a_restart_and_a_newer_schema_answers_503() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let paths = write_chain(&site, 2, false);
+    let origin = serve_dir(&site).await;
+    let db = dir.path().join("a.db");
+    let first = origin.url(&paths[0]);
+    assert_eq!(code(&crawl(&first, &db, "UTC", &[]).await), 0);
+    let server = Server::start(&db).await;
+    let count = |v: serde_json::Value| v["sites"][0]["versions"].as_i64().unwrap();
+    assert_eq!(count(server.get("/?format=json").await.json()), 2);
+
+    // A crawl writes while the server serves: it is not blocked, and its version shows.
+    let edited = article_page(
+        "Council story number 1",
+        &[PARAGRAPHS[2], PARAGRAPHS[0]],
+        Some(&paths[1]),
+    );
+    std::fs::write(site.join(&paths[0][1..]), edited).unwrap();
+    let (crawled, _) = tokio::join!(crawl(&first, &db, "UTC", &[]), server.get("/"));
+    assert_eq!(code(&crawled), 0, "{}", stderr(&crawled));
+    assert_eq!(count(server.get("/?format=json").await.json()), 3);
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.pragma_update(None, "user_version", 999).unwrap();
+    drop(conn);
+    let upgraded = server.get("/").await;
+    assert_eq!(upgraded.status, 503);
+    assert!(upgraded.body.contains("restart"), "{}", upgraded.body);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_or_foreign_archive_exits_3_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("none.db");
+    let out = arshif(args(&[
+        "serve",
+        "--db",
+        missing.to_str().unwrap(),
+        "--bind",
+        "127.0.0.1:0",
+    ]))
+    .await;
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(!missing.exists(), "never created");
+    let foreign = dir.path().join("notes.txt");
+    std::fs::write(&foreign, "not an archive").unwrap();
+    let out = arshif(args(&[
+        "serve",
+        "--db",
+        foreign.to_str().unwrap(),
+        "--bind",
+        "127.0.0.1:0",
+    ]))
+    .await;
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&foreign).unwrap(), "not an archive");
+}
