@@ -130,7 +130,7 @@ pub struct ListArgs {
     pub archive: Archive,
 
     /// Only this site (a host, or host:port).
-    #[arg(long, value_name = "HOST", value_parser = parse_site)]
+    #[arg(long, value_name = "HOST", value_parser = crate::urls::parse_site)]
     pub site: Option<String>,
 
     /// Only articles seen since DATE (with --changed: changed since DATE). RFC 3339 or
@@ -200,7 +200,7 @@ pub struct SearchArgs {
     pub archive: Archive,
 
     /// Only this site (a host, or host:port).
-    #[arg(long, value_name = "HOST", value_parser = parse_site)]
+    #[arg(long, value_name = "HOST", value_parser = crate::urls::parse_site)]
     pub site: Option<String>,
 
     /// Only versions fetched since DATE (RFC 3339 or YYYY-MM-DD, UTC unless a zone is given).
@@ -363,7 +363,7 @@ pub struct ExportArgs {
     pub since: Option<DateTime<Utc>>,
 
     /// Only this site (a host, or host:port).
-    #[arg(long, value_name = "HOST", value_parser = parse_site)]
+    #[arg(long, value_name = "HOST", value_parser = crate::urls::parse_site)]
     pub site: Option<String>,
 
     /// With --format warc and --output: also write a CDXJ index (for pywb) to FILE.
@@ -415,25 +415,6 @@ pub struct DemoArgs {
     /// Requests per second per demo host.
     #[arg(long, default_value_t = 20.0, value_parser = config::parse_rate)]
     pub rate: f64,
-}
-
-/// A site as `--site` names it: a host or host:port (a URL is accepted too), lower-cased.
-fn parse_site(s: &str) -> Result<String, String> {
-    let t = s.trim();
-    let host = match url::Url::parse(t) {
-        Ok(u) if u.host_str().is_some() => {
-            let h = u.host_str().unwrap_or_default().to_string();
-            match u.port() {
-                Some(p) => format!("{h}:{p}"),
-                None => h,
-            }
-        }
-        _ => t.to_string(),
-    };
-    if host.is_empty() || host.contains(['/', ' ']) {
-        return Err(format!("{s:?} is not a host or host:port"));
-    }
-    Ok(host.to_ascii_lowercase())
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {

@@ -48,6 +48,25 @@ pub fn host_key(url: &Url) -> Option<String> {
     Some(format!("{host}:{port}"))
 }
 
+/// A site as `--site` names it: a host or host:port (a URL is accepted too), lower-cased.
+pub fn parse_site(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    let host = match url::Url::parse(t) {
+        Ok(u) if u.host_str().is_some() => {
+            let h = u.host_str().unwrap_or_default().to_string();
+            match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h,
+            }
+        }
+        _ => t.to_string(),
+    };
+    if host.is_empty() || host.contains(['/', ' ']) {
+        return Err(format!("{s:?} is not a host or host:port"));
+    }
+    Ok(host.to_ascii_lowercase())
+}
+
 /// Parses a URL given by the user: absolute `http`/`https` only.
 pub fn parse_user_url(s: &str) -> crate::Result<Url> {
     let url = Url::parse(s.trim()).map_err(|e| crate::Error::InvalidUrl {

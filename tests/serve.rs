@@ -353,3 +353,55 @@ async fn a_missing_or_foreign_archive_exits_3_at_start() {
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&foreign).unwrap(), "not an archive");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn articles_are_listed_newest_first_a_page_at_a_time_as_list_prints_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let paths = write_chain(&site, 55, false);
+    let origin = serve_dir(&site).await;
+    let db = dir.path().join("a.db");
+    let crawled = crawl(&origin.url(&paths[0]), &db, "UTC", &[]).await;
+    assert_eq!(code(&crawled), 0, "{}", stderr(&crawled));
+    let server = Server::start(&db).await;
+
+    let first = server.get("/articles?format=json").await;
+    assert_eq!(first.status, 200);
+    let next = first.header("link").expect("a next link").to_string();
+    let next = next
+        .trim_start_matches('<')
+        .split('>')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(next.contains("before="), "{next}");
+    let second = server.get(&next).await;
+    assert!(second.header("link").is_none(), "the last page");
+    let mut listed: Vec<serde_json::Value> = first.json().as_array().unwrap().clone();
+    assert_eq!(listed.len(), 50);
+    listed.extend(second.json().as_array().unwrap().iter().cloned());
+
+    // The same objects as `arshif list --format json`, newest first.
+    let out = arshif(args(&[
+        "list",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "json",
+    ]))
+    .await;
+    let mut cli: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    cli.reverse();
+    assert_eq!(listed, cli);
+
+    let html = server.get("/articles").await;
+    assert!(html.body.contains(r#"rel="next""#) && html.body.contains("Council story number 55"));
+    assert!(
+        !html.body.contains("Council story number 5<"),
+        "the oldest are on the next page"
+    );
+    let changed = server.get("/articles?changed=1&format=json").await.json();
+    assert!(changed.as_array().unwrap().is_empty());
+    assert_eq!(server.get("/articles?before=x").await.status, 400);
+    assert_eq!(server.get("/articles?since=later").await.status, 400);
+}

@@ -17,6 +17,7 @@ pub fn run(args: ListArgs) -> anyhow::Result<Exit> {
         site: args.site.clone(),
         since: args.since.map(stored_time),
         changed: args.changed,
+        page: None,
     };
     // Buffered: a long listing is written in large blocks, not one system call a line; and
     // streamed: each article is written as it is read.

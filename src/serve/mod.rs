@@ -21,7 +21,7 @@ use axum::routing::get;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
-use crate::store::{Store, VersionPick};
+use crate::store::{ListFilter, Page, Store, VersionPick};
 use crate::{Error, Result, export, urls};
 
 /// What `arshif serve` serves, and where.
@@ -76,6 +76,7 @@ pub async fn serve(
     };
     let app = axum::Router::new()
         .route("/", get(home))
+        .route("/articles", get(articles))
         .route("/article", get(article))
         .route("/static/style.css", get(style))
         .fallback(not_found)
@@ -214,7 +215,7 @@ async fn home(State(shared): State<Shared>, RawQuery(query): RawQuery) -> Respon
     read(shared, move |store| {
         let overview = store.overview(OVERVIEW_ROWS)?;
         Ok(match format {
-            Format::Json => json(&serde_json::to_value(&overview).unwrap_or_default()),
+            Format::Json => json_response(&serde_json::to_value(&overview).unwrap_or_default()),
             Format::Html => html(
                 views::Home {
                     overview: &overview,
@@ -222,6 +223,94 @@ async fn home(State(shared): State<Shared>, RawQuery(query): RawQuery) -> Respon
                 .render(),
             ),
         })
+    })
+    .await
+}
+
+/// How many articles a page of `/articles` lists.
+const PAGE_ROWS: usize = 50;
+
+/// `/articles?site=HOST&changed=1&since=DATE&before=ID`: the articles, newest first, a page at a
+/// time by keyset (`before`), never by offset.
+async fn articles(State(shared): State<Shared>, RawQuery(query): RawQuery) -> Response {
+    let params = Params::of(query);
+    let format = match params.format() {
+        Ok(f) => f,
+        Err(m) => return bad_request(&m),
+    };
+    let site = match params.get("site").map(urls::parse_site).transpose() {
+        Ok(s) => s,
+        Err(m) => return bad_request(&format!("site: {m}")),
+    };
+    let since = match params
+        .get("since")
+        .map(crate::config::parse_time)
+        .transpose()
+    {
+        Ok(t) => t.map(crate::time::stored_time),
+        Err(m) => return bad_request(&format!("since: {m}")),
+    };
+    let before = match params.get("before").map(str::parse::<i64>).transpose() {
+        Ok(b) => b,
+        Err(_) => return bad_request("before= is the position a page ends at: a number"),
+    };
+    let changed = matches!(params.get("changed"), Some("1" | "true" | "yes"));
+    let filter = ListFilter {
+        site,
+        since,
+        changed,
+        page: Some(Page {
+            before,
+            limit: PAGE_ROWS,
+        }),
+    };
+    read(shared, move |store| {
+        let (mut rows, mut json, mut last) = (Vec::new(), Vec::new(), None);
+        store.for_each_listed(&filter, |a| {
+            last = Some(a.id);
+            match format {
+                Format::Json => json.push(serde_json::to_value(a).unwrap_or_default()),
+                Format::Html => rows.push(views::Listed::of(a)),
+            }
+            Ok(())
+        })?;
+        let count = rows.len().max(json.len());
+        let next = last.filter(|_| count == PAGE_ROWS).map(|id| {
+            let mut link = url::form_urlencoded::Serializer::new(String::new());
+            if let Some(s) = &filter.site {
+                link.append_pair("site", s);
+            }
+            if filter.changed {
+                link.append_pair("changed", "1");
+            }
+            if let Some(t) = &filter.since {
+                link.append_pair("since", t);
+            }
+            if format == Format::Json {
+                link.append_pair("format", "json");
+            }
+            link.append_pair("before", &id.to_string());
+            format!("/articles?{}", link.finish())
+        });
+        let mut response = match format {
+            Format::Json => json_response(&serde_json::Value::Array(json)),
+            Format::Html => html(
+                views::Articles {
+                    rows: &rows,
+                    site: filter.site.as_deref(),
+                    changed: filter.changed,
+                    since: filter.since.as_deref(),
+                    next: next.clone(),
+                }
+                .render(),
+            ),
+        };
+        if let Some(n) = next
+            && let Ok(v) = HeaderValue::from_str(&format!("<{n}>; rel=\"next\""))
+        {
+            response.headers_mut().insert(header::LINK, v);
+        }
+        Ok(response)
     })
     .await
 }
@@ -285,7 +374,7 @@ fn article_page(
         history.versions.clear();
         history.fetches.clear();
         return Ok(match format {
-            Format::Json => json(&serde_json::json!({
+            Format::Json => json_response(&serde_json::json!({
                 "url": history.url,
                 "redacted_at": t.at,
                 "redaction_reason": t.reason,
@@ -324,7 +413,7 @@ fn article_page(
                     r.entry(k.clone()).or_insert_with(|| v.clone());
                 }
             }
-            json(&record)
+            json_response(&record)
         }
         Format::Html => html(
             views::ArticlePage {
@@ -440,7 +529,7 @@ fn html(rendered: askama::Result<String>) -> Response {
     }
 }
 
-fn json(value: &serde_json::Value) -> Response {
+fn json_response(value: &serde_json::Value) -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
         serde_json::to_string_pretty(value).unwrap_or_default(),

@@ -23,6 +23,47 @@ pub struct ArticlePage<'a> {
     pub tombstone: Option<&'a Redaction>,
 }
 
+/// One article of a listing, owned (the store lends each row only while it is read).
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub url: String,
+    pub host: String,
+    pub title: Option<String>,
+    pub versions: i64,
+    pub first_seen_at: String,
+    pub last_seen_at: String,
+    pub last_change_at: Option<String>,
+    pub redacted_at: Option<String>,
+    pub gone_at: Option<String>,
+}
+
+impl Listed {
+    pub fn of(a: &crate::store::ArticleSummary<'_>) -> Self {
+        Listed {
+            url: a.url.to_string(),
+            host: a.host.to_string(),
+            title: a.title.map(str::to_string),
+            versions: a.versions,
+            first_seen_at: a.first_seen_at.to_string(),
+            last_seen_at: a.last_seen_at.to_string(),
+            last_change_at: a.last_change_at.map(str::to_string),
+            redacted_at: a.redacted_at.map(str::to_string),
+            gone_at: a.gone_at.map(str::to_string),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "articles.html")]
+pub struct Articles<'a> {
+    pub rows: &'a [Listed],
+    pub site: Option<&'a str>,
+    pub changed: bool,
+    pub since: Option<&'a str>,
+    /// The link to the next (older) page, when there may be one.
+    pub next: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage<'a> {

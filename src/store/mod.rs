@@ -26,7 +26,7 @@ pub use pages::{
     ArticleWrite, CaptureWrite, Committed, FetchRow, LatestVersion, PageCommit, VersionWrite,
 };
 pub use query::{
-    ArticleSummary, ExportFilter, ListFilter, RevisitRow, SearchHit, SearchScope, Tombstone,
+    ArticleSummary, ExportFilter, ListFilter, Page, RevisitRow, SearchHit, SearchScope, Tombstone,
     VersionPick, WarcFetch, WarcVersion,
 };
 pub use redact::Redaction;

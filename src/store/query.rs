@@ -68,7 +68,8 @@ fn site_matches(host_column: &str, n: usize) -> String {
     )
 }
 
-/// The `list` query for `filter` (parameters: ?1 site, ?2 since, ?3 changed only).
+/// The `list` query for `filter` (parameters: ?1 site, ?2 since, ?3 changed only; with a
+/// page, ?4 the id to list before and ?5 the page's size).
 pub(crate) fn listing_sql(filter: &ListFilter) -> String {
     format!(
         // What a listing shows is kept on each article (schema 6): no article's versions
@@ -81,8 +82,14 @@ pub(crate) fn listing_sql(filter: &ListFilter) -> String {
            AND (NOT ?3 OR (a.last_change_at IS NOT NULL
                            AND (?2 IS NULL OR {changed_since})))
            {changes}
-         ORDER BY a.first_seen_at, a.id",
+         {order}",
         site = site_matches("a.host", 1),
+        // A page lists newest first by id, which is first-seen order (an article's id is
+        // given when it is first archived): the primary key's own order, never a sort.
+        order = match filter.page {
+            Some(_) => "AND (?4 IS NULL OR a.id < ?4) ORDER BY a.id DESC LIMIT ?5",
+            None => "ORDER BY a.first_seen_at, a.id",
+        },
         seen_since = times::at_or_after("a.last_seen_at", "?2"),
         changed_since = times::at_or_after("a.last_change_at", "?2"),
         changes = match (filter.changed, &filter.since) {
@@ -110,11 +117,23 @@ pub struct ListFilter {
     pub since: Option<String>,
     /// Only articles with more than one version.
     pub changed: bool,
+    /// One page, newest first (the web view); None: every article, oldest first.
+    pub page: Option<Page>,
+}
+
+/// A page of a listing, newest first: the articles archived before `before` (an article id).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Page {
+    pub before: Option<i64>,
+    pub limit: usize,
 }
 
 /// One line of `arshif list`, borrowed from the row being read.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ArticleSummary<'a> {
+    /// The article's id (not printed): where a page of a listing ends.
+    #[serde(skip)]
+    pub id: i64,
     pub url: &'a str,
     pub host: &'a str,
     pub title: Option<&'a str>,
@@ -314,13 +333,23 @@ impl Store {
         let takedowns = self.latest_takedowns()?;
         let sql = listing_sql(filter);
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
-        let mut rows = stmt
-            .query(params![filter.site, filter.since, filter.changed])
-            .map_err(|e| self.err(e))?;
+        let mut rows = match filter.page {
+            Some(page) => stmt.query(params![
+                filter.site,
+                filter.since,
+                filter.changed,
+                page.before,
+                page.limit as i64
+            ]),
+            None => stmt.query(params![filter.site, filter.since, filter.changed]),
+        }
+        .map_err(|e| self.err(e))?;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let summary = (|| {
-                let takedown = takedowns.get(&r.get::<_, i64>(0)?);
+                let id = r.get::<_, i64>(0)?;
+                let takedown = takedowns.get(&id);
                 Ok(ArticleSummary {
+                    id,
                     url: text(r, 1)?.unwrap_or_default(),
                     host: text(r, 2)?.unwrap_or_default(),
                     first_seen_at: text(r, 3)?.unwrap_or_default(),
