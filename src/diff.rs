@@ -109,6 +109,93 @@ pub fn paragraphs(changes: &[Change]) -> Vec<(bool, Vec<Change>)> {
     out
 }
 
+/// One side of a comparison: a version's number, time, title and body.
+pub struct Side<'a> {
+    pub version: i64,
+    pub fetched_at: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+}
+
+/// Where a version stands in a comparison (`from`, `to`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Stand {
+    pub version: i64,
+    pub fetched_at: String,
+}
+
+/// Two versions compared: what `diff --format json` prints and `/diff` shows.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Comparison {
+    pub url: String,
+    pub from: Stand,
+    pub to: Stand,
+    pub title_changed: bool,
+    /// Characters added to and removed from the body (whitespace not counted).
+    pub chars_added: usize,
+    pub chars_removed: usize,
+    pub title: Vec<Change>,
+    pub body: Vec<Change>,
+}
+
+impl Comparison {
+    pub fn of(url: &str, old: Side<'_>, new: Side<'_>) -> Self {
+        let title = words(old.title, new.title);
+        let body = words(old.body, new.body);
+        let summary = summarize(&body);
+        Comparison {
+            url: url.to_string(),
+            from: Stand {
+                version: old.version,
+                fetched_at: old.fetched_at.to_string(),
+            },
+            to: Stand {
+                version: new.version,
+                fetched_at: new.fetched_at.to_string(),
+            },
+            title_changed: has_changes(&title),
+            chars_added: summary.chars_added,
+            chars_removed: summary.chars_removed,
+            title,
+            body,
+        }
+    }
+}
+
+/// The default pair is the last two versions; `--from` alone compares with the latest, `--to`
+/// alone with the version before it.
+pub fn pick_pair(known: &[i64], from: Option<i64>, to: Option<i64>) -> Result<(i64, i64), String> {
+    let has = |n: i64| known.contains(&n);
+    let to = to.or(known.last().copied()).ok_or("no stored version")?;
+    if !has(to) {
+        return Err(format!("no version {to} (it has {})", describe(known)));
+    }
+    let from = match from {
+        Some(f) => f,
+        None => known
+            .iter()
+            .rev()
+            .find(|&&n| n < to)
+            .copied()
+            .ok_or_else(|| match known.len() {
+                1 => "it has only one version: nothing to compare".to_string(),
+                _ => format!("there is no version before {to} to compare with"),
+            })?,
+    };
+    if !has(from) {
+        return Err(format!("no version {from} (it has {})", describe(known)));
+    }
+    Ok((from, to))
+}
+
+fn describe(known: &[i64]) -> String {
+    match (known.first(), known.last()) {
+        (Some(a), Some(b)) if a == b => format!("version {a} only"),
+        (Some(a), Some(b)) => format!("versions {a} to {b}"),
+        _ => "no versions".into(),
+    }
+}
+
 /// How to show deletions and insertions to a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
@@ -214,5 +301,14 @@ mod tests {
         let c = words("the old word", "the new word");
         assert_eq!(render(&c, Style::Plain), "the [-old-]{+new+} word");
         assert!(render(&c, Style::Color).contains("\x1b[32;4mnew\x1b[0m"));
+    }
+
+    #[test]
+    fn default_pair_is_the_last_two() {
+        assert_eq!(pick_pair(&[1, 2, 3], None, None), Ok((2, 3)));
+        assert_eq!(pick_pair(&[1, 2, 3], Some(1), None), Ok((1, 3)));
+        assert_eq!(pick_pair(&[1, 2, 3], None, Some(2)), Ok((1, 2)));
+        assert!(pick_pair(&[1], None, None).is_err());
+        assert!(pick_pair(&[1, 2], Some(5), None).is_err());
     }
 }

@@ -70,6 +70,18 @@ pub struct VersionRow {
     pub extractor_version: String,
 }
 
+impl VersionRow {
+    /// This version as one side of a comparison.
+    pub fn side(&self) -> crate::diff::Side<'_> {
+        crate::diff::Side {
+            version: self.version,
+            fetched_at: &self.fetched_at,
+            title: self.title.as_deref().unwrap_or(""),
+            body: &self.body,
+        }
+    }
+}
+
 impl Store {
     /// Counts of articles, versions, runs, fetches by outcome, and capture bytes.
     pub fn stats(&self) -> Result<ArchiveStats> {
