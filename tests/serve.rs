@@ -405,3 +405,98 @@ async fn articles_are_listed_newest_first_a_page_at_a_time_as_list_prints_them()
     assert_eq!(server.get("/articles?before=x").await.status, 400);
     assert_eq!(server.get("/articles?since=later").await.status, 400);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_diff_page_shows_diff_word_by_word_side_by_side_or_inline() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, urls) = arabic_archive(dir.path()).await;
+    let server = Server::start(&db).await;
+    let overview = server.get("/?format=json").await.json();
+    let changed = overview["latest_changes"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let listed = server.get("/articles?format=json").await.json();
+    let single = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["versions"] == 1)
+        .map(|a| a["url"].as_str().unwrap().to_string())
+        .unwrap();
+    assert!(urls.contains(&single));
+
+    let json = server
+        .get(&format!("/diff?url={}&format=json", query(&changed)))
+        .await
+        .json();
+    let out = arshif(args(&[
+        "diff",
+        &changed,
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "json",
+    ]))
+    .await;
+    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json, cli, "the same document as diff --format json");
+    assert!(json["chars_added"].as_u64().unwrap() + json["chars_removed"].as_u64().unwrap() > 0);
+
+    let side = server.get(&format!("/diff?url={}", query(&changed))).await;
+    assert_eq!(side.status, 200);
+    assert!(
+        side.body.contains(r#"class="side" lang="ar" dir="rtl""#),
+        "{}",
+        side.body
+    );
+    assert!(side.body.contains("<ins>") || side.body.contains("<del>"));
+    assert!(side.body.contains("view=inline"), "a link toggles the view");
+    assert!(
+        side.body.contains("unchanged paragraph"),
+        "unchanged paragraphs collapse"
+    );
+    let inline = server
+        .get(&format!("/diff?url={}&view=inline", query(&changed)))
+        .await;
+    assert!(inline.body.contains(r#"class="inline""#) && inline.body.contains("view=side"));
+    // Every inserted or deleted run is whole words: no haraka stands apart from its letter.
+    for piece in inline
+        .body
+        .split("<ins>")
+        .skip(1)
+        .chain(inline.body.split("<del>").skip(1))
+    {
+        let first = piece.chars().next().unwrap();
+        assert!(
+            !('\u{064B}'..='\u{065F}').contains(&first),
+            "a mark cut from its letter"
+        );
+    }
+
+    for (target, status) in [
+        (format!("/diff?url={}&from=x", query(&changed)), 400),
+        (format!("/diff?url={}&view=split", query(&changed)), 400),
+        (format!("/diff?url={}&to=9", query(&changed)), 404),
+        (format!("/diff?url={}", query(&single)), 404),
+    ] {
+        assert_eq!(server.get(&target).await.status, status, "{target}");
+    }
+    let out = arshif(args(&[
+        "redact",
+        &changed,
+        "--db",
+        db.to_str().unwrap(),
+        "--reason",
+        "test",
+    ]))
+    .await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        server
+            .get(&format!("/diff?url={}", query(&changed)))
+            .await
+            .status,
+        410
+    );
+}

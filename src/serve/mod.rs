@@ -78,6 +78,7 @@ pub async fn serve(
         .route("/", get(home))
         .route("/articles", get(articles))
         .route("/article", get(article))
+        .route("/diff", get(diff_page))
         .route("/static/style.css", get(style))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), guard))
@@ -431,6 +432,93 @@ fn article_page(
             .render(),
         ),
     })
+}
+
+/// `/diff?url=URL&from=N&to=M&view=side|inline`: word-level changes of title and body
+/// (default: the last two versions, side by side).
+async fn diff_page(State(shared): State<Shared>, RawQuery(query): RawQuery) -> Response {
+    let params = Params::of(query);
+    let format = match params.format() {
+        Ok(f) => f,
+        Err(m) => return bad_request(&m),
+    };
+    let Some(url) = params.get("url").map(str::to_string) else {
+        return bad_request("url= is required: the article's URL, or a URL it was fetched from");
+    };
+    let number = |name: &str| match params.get(name) {
+        None => Ok(None),
+        Some(v) => v
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| format!("{name}={v} is not a version number")),
+    };
+    let (from, to) = match (number("from"), number("to")) {
+        (Ok(f), Ok(t)) => (f, t),
+        (Err(m), _) | (_, Err(m)) => return bad_request(&m),
+    };
+    let side = match params.get("view") {
+        None | Some("side") => true,
+        Some("inline") => false,
+        Some(v) => return bad_request(&format!("view={v} is not known: use side or inline")),
+    };
+    read(shared, move |store| {
+        let Some((id, key)) = find(store, &url)? else {
+            return Ok(page_error(
+                StatusCode::NOT_FOUND,
+                &format!("{url} is not in the archive."),
+            ));
+        };
+        if let Some(t) = store
+            .redactions(id)?
+            .last()
+            .filter(|r| r.action == "redact")
+        {
+            return Ok(page_error(
+                StatusCode::GONE,
+                &format!("{key} was taken down on {} ({}).", t.at, t.reason),
+            ));
+        }
+        let known = store.version_numbers(id)?;
+        let (from, to) = match crate::diff::pick_pair(&known, from, to) {
+            Ok(pair) => pair,
+            Err(reason) => {
+                return Ok(page_error(
+                    StatusCode::NOT_FOUND,
+                    &format!("{key}: {reason}"),
+                ));
+            }
+        };
+        let load = |n| {
+            store
+                .version(id, &VersionPick::Number(n))?
+                .ok_or_else(|| Error::NotInArchive(format!("{key} has no version {n}")))
+        };
+        let (old, new) = (load(from)?, load(to)?);
+        let comparison = crate::diff::Comparison::of(&key, old.side(), new.side());
+        if format == Format::Json {
+            return Ok(json_response(
+                &serde_json::to_value(&comparison).unwrap_or_default(),
+            ));
+        }
+        let mut toggle = url::form_urlencoded::Serializer::new(String::new());
+        toggle
+            .append_pair("url", &key)
+            .append_pair("from", &from.to_string())
+            .append_pair("to", &to.to_string())
+            .append_pair("view", if side { "inline" } else { "side" });
+        Ok(html(
+            views::DiffPage {
+                c: &comparison,
+                language: &new.language,
+                side,
+                toggle: format!("/diff?{}", toggle.finish()),
+                title: comparison.title.iter().map(views::Piece::of).collect(),
+                rows: views::diff_rows(&comparison.body),
+            }
+            .render(),
+        ))
+    })
+    .await
 }
 
 /// The article a URL names: its key (normalised), or a URL it was fetched from.

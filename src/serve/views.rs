@@ -3,6 +3,7 @@
 
 use askama::Template;
 
+use crate::diff::{Change, Comparison, Op};
 use crate::store::{History, Overview, Redaction, VersionRow};
 
 #[derive(Template)]
@@ -62,6 +63,75 @@ pub struct Articles<'a> {
     pub since: Option<&'a str>,
     /// The link to the next (older) page, when there may be one.
     pub next: Option<String>,
+}
+
+/// A run of text in a diff, with how it changed: `eq`, `del` or `ins`.
+#[derive(Debug, Clone)]
+pub struct Piece {
+    pub op: &'static str,
+    pub text: String,
+}
+
+impl Piece {
+    pub fn of(c: &Change) -> Self {
+        let op = match c.op {
+            Op::Equal => "eq",
+            Op::Delete => "del",
+            Op::Insert => "ins",
+        };
+        Piece {
+            op,
+            text: c.text.clone(),
+        }
+    }
+}
+
+/// One row of a diff's body: a changed paragraph (old side, new side, both inline), or a run
+/// of `skipped` unchanged paragraphs, collapsed.
+#[derive(Debug, Clone, Default)]
+pub struct DiffRow {
+    pub skipped: usize,
+    pub left: Vec<Piece>,
+    pub right: Vec<Piece>,
+    pub inline: Vec<Piece>,
+}
+
+/// The rows of a body's changes: changed paragraphs whole, unchanged runs collapsed.
+pub fn diff_rows(body: &[Change]) -> Vec<DiffRow> {
+    let mut rows: Vec<DiffRow> = Vec::new();
+    for (changed, parts) in crate::diff::paragraphs(body) {
+        if !changed {
+            match rows.last_mut() {
+                Some(r) if r.skipped > 0 => r.skipped += 1,
+                _ => rows.push(DiffRow {
+                    skipped: 1,
+                    ..DiffRow::default()
+                }),
+            }
+            continue;
+        }
+        let pieces: Vec<Piece> = parts.iter().map(Piece::of).collect();
+        rows.push(DiffRow {
+            skipped: 0,
+            left: pieces.iter().filter(|p| p.op != "ins").cloned().collect(),
+            right: pieces.iter().filter(|p| p.op != "del").cloned().collect(),
+            inline: pieces,
+        });
+    }
+    rows
+}
+
+#[derive(Template)]
+#[template(path = "diff.html")]
+pub struct DiffPage<'a> {
+    pub c: &'a Comparison,
+    /// The newer version's language (for `lang` and `dir`).
+    pub language: &'a Option<String>,
+    pub side: bool,
+    /// The same comparison in the other view.
+    pub toggle: String,
+    pub title: Vec<Piece>,
+    pub rows: Vec<DiffRow>,
 }
 
 #[derive(Template)]
