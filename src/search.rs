@@ -246,6 +246,40 @@ impl Snippet {
     }
 }
 
+impl Snippet {
+    /// The snippet cut into runs of text, each with whether it matched (for markup that
+    /// escapes the text).
+    pub fn pieces(&self) -> Vec<(String, bool)> {
+        let chars: Vec<char> = self.text.chars().collect();
+        let mut out = Vec::new();
+        let mut at = 0;
+        for &(s, e) in &self.highlights {
+            if s > at {
+                out.push((chars[at..s].iter().collect(), false));
+            }
+            out.push((chars[s..e].iter().collect(), true));
+            at = e;
+        }
+        if at < chars.len() {
+            out.push((chars[at..].iter().collect(), false));
+        }
+        out
+    }
+}
+
+/// One search result as `search --format json` prints it and `/search` shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Found {
+    pub url: String,
+    pub version: i64,
+    pub latest: bool,
+    pub fetched_at: String,
+    pub title: Option<String>,
+    pub snippet: String,
+    pub highlights: Vec<(usize, usize)>,
+    pub score: f64,
+}
+
 /// How many words a snippet shows.
 pub const SNIPPET_WORDS: usize = 24;
 

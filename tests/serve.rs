@@ -500,3 +500,39 @@ async fn the_diff_page_shows_diff_word_by_word_side_by_side_or_inline() {
         410
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_finds_what_the_cli_finds_with_marked_snippets() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = arabic_archive(dir.path()).await;
+    let server = Server::start(&db).await;
+    // «الامن» without its hamza finds «الأمن».
+    let words = "الامن";
+    let json = server
+        .get(&format!("/search?q={}&format=json", query(words)))
+        .await;
+    assert_eq!(json.status, 200);
+    let out = arshif(args(&[
+        "search",
+        words,
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "json",
+    ]))
+    .await;
+    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!cli.as_array().unwrap().is_empty());
+    assert_eq!(json.json(), cli, "the objects of search --format json");
+
+    let page = server.get(&format!("/search?q={}", query(words))).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<mark>"), "{}", page.body);
+    assert!(
+        page.body.contains(r#"role="search""#),
+        "a form to search again"
+    );
+    assert_eq!(server.get("/search").await.status, 200, "the empty form");
+    assert_eq!(server.get("/search?q=%22%22&format=json").await.status, 400);
+    assert_eq!(server.get("/search?q=x&limit=many").await.status, 400);
+}

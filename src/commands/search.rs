@@ -2,8 +2,6 @@
 
 use std::io::Write;
 
-use serde_json::json;
-
 use super::{Exit, use_color};
 use crate::Error;
 use crate::cli::{ReportFormat, SearchArgs};
@@ -30,22 +28,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Exit> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         ReportFormat::Json => {
-            let results: Vec<_> = hits
-                .iter()
-                .map(|h| {
-                    let snippet = search::snippet(&h.body, &query, SNIPPET_WORDS);
-                    json!({
-                        "url": h.url,
-                        "version": h.version,
-                        "latest": h.latest,
-                        "fetched_at": h.fetched_at,
-                        "title": h.title,
-                        "snippet": snippet.text,
-                        "highlights": snippet.highlights,
-                        "score": h.score,
-                    })
-                })
-                .collect();
+            let results: Vec<_> = hits.iter().map(|h| h.found(&query)).collect();
             writeln!(out, "{}", serde_json::to_string_pretty(&results)?)?;
         }
         ReportFormat::Text => {

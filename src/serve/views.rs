@@ -134,6 +134,28 @@ pub struct DiffPage<'a> {
     pub rows: Vec<DiffRow>,
 }
 
+/// One search result as shown: title and snippet in runs, each with whether it matched.
+#[derive(Debug, Clone)]
+pub struct SearchResult {
+    pub url: String,
+    pub version: i64,
+    pub latest: bool,
+    pub fetched_at: String,
+    pub title: Vec<(String, bool)>,
+    pub snippet: Vec<(String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage<'a> {
+    pub q: &'a str,
+    pub site: Option<&'a str>,
+    pub all_versions: bool,
+    pub results: Vec<SearchResult>,
+    /// The same search with more results, when there may be more.
+    pub more: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage<'a> {

@@ -179,6 +179,23 @@ pub struct SearchHit {
     pub score: f64,
 }
 
+impl SearchHit {
+    /// The hit as a result: its snippet (original spelling) with the query's words marked.
+    pub fn found(&self, query: &crate::search::Query) -> crate::search::Found {
+        let snippet = crate::search::snippet(&self.body, query, crate::search::SNIPPET_WORDS);
+        crate::search::Found {
+            url: self.url.clone(),
+            version: self.version,
+            latest: self.latest,
+            fetched_at: self.fetched_at.clone(),
+            title: self.title.clone(),
+            snippet: snippet.text,
+            highlights: snippet.highlights,
+            score: self.score,
+        }
+    }
+}
+
 /// Which versions an export includes.
 #[derive(Debug, Clone, Default)]
 pub struct ExportFilter {
