@@ -536,3 +536,155 @@ async fn search_finds_what_the_cli_finds_with_marked_snippets() {
     assert_eq!(server.get("/search?q=%22%22&format=json").await.status, 400);
     assert_eq!(server.get("/search?q=x&limit=many").await.status, 400);
 }
+
+/// The elements of an XML document as (path, text) pairs; panics when it is not well-formed.
+fn xml_elements(xml: &str) -> Vec<(String, String)> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    reader.config_mut().check_end_names = true;
+    let (mut path, mut out, mut text) = (Vec::<String>::new(), Vec::new(), String::new());
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) => {
+                path.push(e.local_name().as_ref().to_string());
+                text.clear();
+            }
+            Event::Empty(e) => out.push((
+                format!("{}/{}", path.join("/"), e.local_name().as_ref()),
+                String::new(),
+            )),
+            Event::Text(t) => text.push_str(&t.xml10_content()),
+            Event::GeneralRef(r) => match r.resolve_char_ref().unwrap() {
+                Some(c) => text.push(c),
+                None => text.push_str(quick_xml::escape::resolve_predefined_entity(&r).unwrap()),
+            },
+            Event::End(_) => {
+                out.push((path.join("/"), std::mem::take(&mut text)));
+                path.pop();
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert!(path.is_empty(), "every element closed");
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_feed_has_one_entry_per_change_and_captures_are_inert() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, urls) = arabic_archive(dir.path()).await;
+    let server = Server::start(&db).await;
+
+    let feed = server.get("/feed.atom").await;
+    assert_eq!(feed.status, 200);
+    assert!(
+        feed.header("content-type")
+            .unwrap()
+            .starts_with("application/atom+xml")
+    );
+    let elements = xml_elements(&feed.body);
+    let has = |path: &str| elements.iter().any(|(p, _)| p == path);
+    for required in [
+        "feed/id",
+        "feed/title",
+        "feed/updated",
+        "feed/author/name",
+        "feed/link",
+    ] {
+        assert!(has(required), "{required} in {}", feed.body);
+    }
+    let entries = elements
+        .iter()
+        .filter(|(p, _)| p == "feed/entry/id")
+        .count();
+    let changes = server.get("/?format=json").await.json()["latest_changes"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(entries, changes, "one entry per new version");
+    assert!(
+        feed.body.contains("/diff?url="),
+        "entries link to their diff"
+    );
+    let other = server.get("/feed.atom?site=elsewhere.example").await;
+    assert_eq!(
+        xml_elements(&other.body)
+            .iter()
+            .filter(|(p, _)| p == "feed/entry/id")
+            .count(),
+        0
+    );
+
+    let capture = server
+        .get(&format!("/capture?url={}", query(&urls[0])))
+        .await;
+    assert_eq!(capture.status, 200);
+    assert!(
+        capture
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let policy = capture.header("content-security-policy").unwrap();
+    assert!(
+        policy.starts_with("sandbox") && policy.contains("default-src 'none'"),
+        "{policy}"
+    );
+    assert!(!policy.contains("allow-scripts"));
+    assert_eq!(capture.header("cache-control"), Some("no-store"));
+    assert!(capture.body.contains("<html") || capture.body.contains("<HTML"));
+    assert_eq!(
+        server
+            .get(&format!("/capture?url={}&version=7", query(&urls[0])))
+            .await
+            .status,
+        404
+    );
+    let out = arshif(args(&[
+        "redact",
+        &urls[0],
+        "--db",
+        db.to_str().unwrap(),
+        "--reason",
+        "t",
+    ]))
+    .await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        server
+            .get(&format!("/capture?url={}", query(&urls[0])))
+            .await
+            .status,
+        410
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_feed_escapes_hostile_titles() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("a")).unwrap();
+    let title = "A &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot; ]]&gt; title";
+    let page = |body: &[&str]| article_page(title, body, None);
+    std::fs::write(site.join("a/1.html"), page(PARAGRAPHS)).unwrap();
+    let origin = serve_dir(&site).await;
+    let db = dir.path().join("h.db");
+    let url = origin.url("/a/1.html");
+    assert_eq!(code(&crawl(&url, &db, "UTC", &[]).await), 0);
+    std::fs::write(site.join("a/1.html"), page(&[PARAGRAPHS[2], PARAGRAPHS[0]])).unwrap();
+    assert_eq!(code(&crawl(&url, &db, "UTC", &[]).await), 0);
+    let server = Server::start(&db).await;
+    let feed = server.get("/feed.atom").await;
+    let elements = xml_elements(&feed.body);
+    let titles: Vec<&String> = elements
+        .iter()
+        .filter(|(p, _)| p == "feed/entry/title")
+        .map(|(_, t)| t)
+        .collect();
+    assert_eq!(titles.len(), 1, "{}", feed.body);
+    assert!(
+        titles[0].contains("<b>bold</b> & \"quoted\" ]]>"),
+        "{titles:?}"
+    );
+}

@@ -33,6 +33,13 @@ pub struct ServeConfig {
     pub names: Vec<String>,
 }
 
+/// The policy an archived page is sent with: a sandbox (no script, no form, no plugin, its own
+/// origin) that may request nothing at all, not even from this server; its own inline styles
+/// and data: images are all it may use.
+const CAPTURE_POLICY: &str = "sandbox; default-src 'none'; style-src 'unsafe-inline'; \
+                              img-src data:; font-src data:; base-uri 'none'; \
+                              form-action 'none'; frame-ancestors 'self'";
+
 /// The policy every page is sent with: nothing but this server's own style sheet.
 const PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
                            form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -80,6 +87,8 @@ pub async fn serve(
         .route("/article", get(article))
         .route("/diff", get(diff_page))
         .route("/search", get(search_page))
+        .route("/feed.atom", get(feed))
+        .route("/capture", get(capture))
         .route("/static/style.css", get(style))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), guard))
@@ -629,6 +638,155 @@ async fn search_page(State(shared): State<Shared>, RawQuery(query): RawQuery) ->
     .await
 }
 
+/// How many changes the feed carries.
+const FEED_ENTRIES: usize = 50;
+
+/// `/feed.atom?site=HOST`: an Atom 1.0 feed, one entry per new version, linking to its diff.
+async fn feed(
+    State(shared): State<Shared>,
+    headers: axum::http::HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = Params::of(query);
+    let site = match params.get("site").map(urls::parse_site).transpose() {
+        Ok(s) => s,
+        Err(m) => return bad_request(&format!("site: {m}")),
+    };
+    // The guard has checked that the host is one of ours.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost")
+        .to_string();
+    let base = format!("http://{host}");
+    read(shared, move |store| {
+        let changes = store.changes(site.as_deref(), FEED_ENTRIES)?;
+        let entries = changes
+            .iter()
+            .map(|c| {
+                let mut link = url::form_urlencoded::Serializer::new(String::new());
+                link.append_pair("url", &c.url)
+                    .append_pair("to", &c.version.to_string());
+                views::FeedEntry {
+                    title: c.title.clone().unwrap_or_else(|| c.url.clone()),
+                    id: views::urn(&format!("arshif change {} {}", c.url, c.version)),
+                    updated: c.fetched_at.clone(),
+                    link: format!("{base}/diff?{}", link.finish()),
+                    url: c.url.clone(),
+                    version: c.version,
+                }
+            })
+            .collect::<Vec<_>>();
+        let mut self_link = format!("{base}/feed.atom");
+        if let Some(s) = &site {
+            let q: String = url::form_urlencoded::byte_serialize(s.as_bytes()).collect();
+            self_link.push_str(&format!("?site={q}"));
+        }
+        let rendered = views::Feed {
+            site: site.as_deref(),
+            id: views::urn(&format!("arshif feed {}", site.as_deref().unwrap_or(""))),
+            updated: entries
+                .first()
+                .map_or_else(crate::time::now_stored, |e| e.updated.clone()),
+            self_link,
+            base: base.clone(),
+            entries,
+        }
+        .render();
+        Ok(match rendered {
+            Ok(xml) => (
+                [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+                xml,
+            )
+                .into_response(),
+            Err(e) => {
+                error!(error = %e, "the feed failed to render");
+                page_error(StatusCode::INTERNAL_SERVER_ERROR, "Internal error.")
+            }
+        })
+    })
+    .await
+}
+
+/// `/capture?url=URL&version=N` (default: the latest): the HTML a version was made from, as
+/// captured, for reading and never executing: its stored content type, a sandboxing policy,
+/// refresh and prefetch hints made inert.
+async fn capture(State(shared): State<Shared>, RawQuery(query): RawQuery) -> Response {
+    let params = Params::of(query);
+    let Some(url) = params.get("url").map(str::to_string) else {
+        return bad_request("url= is required: the article's URL, or a URL it was fetched from");
+    };
+    let version = match params.get("version").map(str::parse::<i64>).transpose() {
+        Ok(v) => v,
+        Err(_) => return bad_request("version= is a version number"),
+    };
+    read(shared, move |store| {
+        let Some((id, key)) = find(store, &url)? else {
+            return Ok(page_error(
+                StatusCode::NOT_FOUND,
+                &format!("{url} is not in the archive."),
+            ));
+        };
+        if let Some(t) = store
+            .redactions(id)?
+            .last()
+            .filter(|r| r.action == "redact")
+        {
+            return Ok(page_error(
+                StatusCode::GONE,
+                &format!("{key} was taken down on {} ({}).", t.at, t.reason),
+            ));
+        }
+        let version = match version {
+            Some(v) => v,
+            None => match store.version_numbers(id)?.last() {
+                Some(v) => *v,
+                None => {
+                    return Ok(page_error(
+                        StatusCode::NOT_FOUND,
+                        &format!("{key} has no stored version."),
+                    ));
+                }
+            },
+        };
+        let Some((bytes, content_type)) = store.version_capture(id, version)? else {
+            return Ok(page_error(
+                StatusCode::NOT_FOUND,
+                &format!("{key} has no version {version}."),
+            ));
+        };
+        let content_type = content_type.unwrap_or_else(|| "text/html".to_string());
+        let mut response = ([(header::CONTENT_TYPE, content_type)], inert(&bytes)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CAPTURE_POLICY),
+        );
+        Ok(response)
+    })
+    .await
+}
+
+/// An archived page with the instructions that act before any policy can stop them made inert:
+/// `<meta http-equiv="refresh">` (the page would navigate itself) and resource hints
+/// (`dns-prefetch`, `preconnect`, `prefetch`, `preload`, `prerender`, `modulepreload`), whose
+/// names are prefixed `data-inert-`. The rest is the captured bytes, in their own charset.
+pub fn inert(html: &[u8]) -> Vec<u8> {
+    use std::sync::LazyLock;
+    static REFRESH: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+        regex::bytes::Regex::new(r#"(?i)\bhttp-equiv(\s*=\s*["']?\s*refresh)"#).unwrap()
+    });
+    static HINTS: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+        regex::bytes::Regex::new(
+            r#"(?i)\brel(\s*=\s*["']?[^"'>]*\b(?:dns-prefetch|preconnect|prefetch|preload|prerender|modulepreload)\b)"#,
+        )
+        .unwrap()
+    });
+    let html = REFRESH.replace_all(html, &b"data-inert-http-equiv$1"[..]);
+    HINTS
+        .replace_all(&html, &b"data-inert-rel$1"[..])
+        .into_owned()
+}
+
 /// The article a URL names: its key (normalised), or a URL it was fetched from.
 fn find(store: &Store, url: &str) -> Result<Option<(i64, String)>> {
     let key = urls::parse_user_url(url)
@@ -731,4 +889,38 @@ fn json_response(value: &serde_json::Value) -> Response {
         serde_json::to_string_pretty(value).unwrap_or_default(),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_and_resource_hints_are_made_inert() {
+        let page = br#"<meta HTTP-EQUIV="Refresh" content="0;url=http://evil.example/">
+<link rel="dns-prefetch" href="//tracker.example"><link rel='preconnect stylesheet' href="x">
+<link rel="stylesheet" href="a.css"><meta http-equiv="content-type" content="text/html">"#;
+        let out = String::from_utf8(inert(page)).unwrap();
+        assert!(out.contains(r#"data-inert-http-equiv="Refresh""#), "{out}");
+        assert!(out.contains(r#"data-inert-rel="dns-prefetch""#), "{out}");
+        assert!(
+            out.contains("data-inert-rel='preconnect stylesheet'"),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<link rel="stylesheet" href="a.css">"#),
+            "{out}"
+        );
+        assert!(out.contains(r#"<meta http-equiv="content-type""#), "{out}");
+    }
+
+    #[test]
+    fn only_our_host_names_are_answered() {
+        let addr: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let hosts = allowed_hosts(addr, &["Archive.Example.org".into()]);
+        for ok in ["127.0.0.1:8080", "localhost:8080", "archive.example.org"] {
+            assert!(hosts.iter().any(|h| h.eq_ignore_ascii_case(ok)), "{ok}");
+        }
+        assert!(!hosts.iter().any(|h| h == "evil.example:8080"));
+    }
 }

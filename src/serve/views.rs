@@ -156,6 +156,36 @@ pub struct SearchPage<'a> {
     pub more: Option<String>,
 }
 
+/// One entry of the Atom feed: a new version, linking to its diff.
+#[derive(Debug, Clone)]
+pub struct FeedEntry {
+    pub title: String,
+    pub id: String,
+    pub updated: String,
+    pub link: String,
+    pub url: String,
+    pub version: i64,
+}
+
+#[derive(Template)]
+#[template(path = "feed.xml")]
+pub struct Feed<'a> {
+    pub site: Option<&'a str>,
+    pub id: String,
+    pub updated: String,
+    pub self_link: String,
+    /// `http://host:port` as the request named this server.
+    pub base: String,
+    pub entries: Vec<FeedEntry>,
+}
+
+/// A stable `urn:uuid:` for `seed` (name-based, SHA-1): the same change has the same id in
+/// every feed, whatever address the server answers on.
+pub fn urn(seed: &str) -> String {
+    let id = crate::export::warc::record_id(seed);
+    id.trim_matches(['<', '>']).to_string()
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage<'a> {

@@ -1,7 +1,7 @@
-//! The archive at a glance, for the web view's first page: its sites, its latest changes, its
-//! last runs.
+//! The archive at a glance, for the web view: its sites, its latest changes (also its feed),
+//! its last runs, and the capture a version was made from.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::Store;
 use crate::Result;
@@ -46,6 +46,55 @@ pub struct Overview {
 }
 
 impl Store {
+    /// The `limit` latest changes (versions after an article's first), newest first, of one
+    /// site (a host: any port; `host:port`: that one) or of all (index `versions_changes`).
+    pub fn changes(&self, site: Option<&str>, limit: usize) -> Result<Vec<Change>> {
+        let sql = format!(
+            "SELECT a.url, v.version, v.fetched_at, v.title, v.language
+             FROM versions v JOIN articles a ON a.id = v.article_id
+             WHERE v.version > 1 AND {site}
+             ORDER BY v.fetched_at DESC, v.id DESC LIMIT ?2",
+            site = super::query::site_matches("a.host", 1)
+        );
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_map(params![site, limit as i64], |r| {
+                    Ok(Change {
+                        url: r.get(0)?,
+                        version: r.get(1)?,
+                        fetched_at: r.get(2)?,
+                        title: r.get(3)?,
+                        language: r.get(4)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// The capture a version was made from: its bytes and stored content type.
+    pub fn version_capture(
+        &self,
+        article_id: i64,
+        version: i64,
+    ) -> Result<Option<(Vec<u8>, Option<String>)>> {
+        let digest: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT capture_digest FROM versions WHERE article_id = ?1 AND version = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![article_id, version], |r| r.get(0))
+                    .optional()
+            })
+            .map_err(|e| self.err(e))?;
+        match digest {
+            Some(d) => self.load_capture(&d),
+            None => Ok(None),
+        }
+    }
+
     /// The sites with their counts, the `limit` latest changes (index `versions_changes`) and
     /// the `limit` last runs.
     pub fn overview(&self, limit: usize) -> Result<Overview> {
@@ -67,26 +116,7 @@ impl Store {
                 .collect()
             })
             .map_err(err)?;
-        let latest_changes = self
-            .conn
-            .prepare_cached(
-                "SELECT a.url, v.version, v.fetched_at, v.title, v.language
-                 FROM versions v JOIN articles a ON a.id = v.article_id
-                 WHERE v.version > 1 ORDER BY v.fetched_at DESC, v.id DESC LIMIT ?1",
-            )
-            .and_then(|mut s| {
-                s.query_map(params![limit as i64], |r| {
-                    Ok(Change {
-                        url: r.get(0)?,
-                        version: r.get(1)?,
-                        fetched_at: r.get(2)?,
-                        title: r.get(3)?,
-                        language: r.get(4)?,
-                    })
-                })?
-                .collect()
-            })
-            .map_err(err)?;
+        let latest_changes = self.changes(None, limit)?;
         let last_runs = self
             .conn
             .prepare_cached(

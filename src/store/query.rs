@@ -62,7 +62,7 @@ fn text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
 
 /// SQL true when `host_column` ("host:port") is the site `?N` names: a bare host matches every
 /// port, `host:port` only that one.
-fn site_matches(host_column: &str, n: usize) -> String {
+pub(super) fn site_matches(host_column: &str, n: usize) -> String {
     format!(
         "(?{n} IS NULL OR {host_column} = ?{n} OR substr({host_column}, 1, length(?{n}) + 1) = ?{n} || ':')"
     )
