@@ -90,6 +90,8 @@ pub async fn serve(
         .route("/feed.atom", get(feed))
         .route("/capture", get(capture))
         .route("/static/style.css", get(style))
+        .route("/static/icon.svg", get(icon))
+        .route("/favicon.ico", get(icon))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), guard))
         .with_state(shared);
@@ -208,6 +210,14 @@ async fn style() -> Response {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
         include_str!("style.css"),
+    )
+        .into_response()
+}
+
+async fn icon() -> Response {
+    (
+        [(header::CONTENT_TYPE, "image/svg+xml")],
+        include_str!("icon.svg"),
     )
         .into_response()
 }
