@@ -158,6 +158,24 @@ fn main() {
         &["list", "--changed", "--since", since],
     );
 
+    // The web view on the query archive: each route's 95th percentile over loopback.
+    let cli_search = results
+        .iter()
+        .find(|(l, _, _)| l.starts_with("search (common"))
+        .map_or(0.0, |(_, u, _)| u.wall);
+    for (label, p95, target) in serve_routes(bin, &db, typical, busiest, rounds.max(20)) {
+        let target = if label.contains("search") {
+            cli_search + 0.020
+        } else {
+            target
+        };
+        let u = Usage {
+            wall: p95,
+            ..Default::default()
+        };
+        results.push((label, u, Target::Wall(target)));
+    }
+
     // The planner archive.
     let planner_sites: Vec<Site> = (0..20)
         .map(|i| Site {
@@ -269,6 +287,96 @@ fn main() {
         results.len() - failed,
         results.len()
     );
+}
+
+/// `arshif serve` on `db`: for each route, the 95th percentile of `n` requests' time over
+/// loopback (request sent to answer read), and the route's target (100 ms; search's is set by
+/// the caller from the CLI's own time).
+fn serve_routes(
+    bin: &str,
+    db: &Path,
+    typical: &str,
+    busiest: &str,
+    n: usize,
+) -> Vec<(String, f64, f64)> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = std::process::Command::new(bin)
+        .args(["serve", "--db", path(db), "--bind", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap()
+        .to_string();
+    let get = |target: &str| -> (u16, f64) {
+        let started = Instant::now();
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let status = String::from_utf8_lossy(&raw[..raw.len().min(12)])
+            .split(' ')
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        (status, started.elapsed().as_secs_f64())
+    };
+    let q = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let routes = [
+        ("/ (sites, latest changes, runs)", "/".to_string()),
+        ("/articles (first page)", "/articles".to_string()),
+        (
+            "/articles (a page deep in the archive)",
+            "/articles?before=20000".to_string(),
+        ),
+        ("/articles?changed=1", "/articles?changed=1".to_string()),
+        ("/article (typical)", format!("/article?url={}", q(typical))),
+        (
+            "/article (most edited)",
+            format!("/article?url={}", q(busiest)),
+        ),
+        (
+            "/diff (most edited, last two)",
+            format!("/diff?url={}", q(busiest)),
+        ),
+        (
+            "/search «المغرب» (CLI + 20 ms)",
+            format!("/search?q={}", q("المغرب")),
+        ),
+        (
+            "/search «زرياب» (CLI + 20 ms)",
+            format!("/search?q={}", q(RARE_WORD)),
+        ),
+        ("/feed.atom", "/feed.atom".to_string()),
+        ("/capture (typical)", format!("/capture?url={}", q(typical))),
+    ];
+    let mut out = Vec::new();
+    for (label, target) in routes {
+        let mut times: Vec<f64> = (0..n)
+            .map(|_| {
+                let (status, t) = get(&target);
+                assert!(status == 200, "{target}: {status}");
+                t
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        let p95 = times[((times.len() as f64 * 0.95).ceil() as usize).clamp(1, times.len()) - 1];
+        out.push((format!("serve p95 {label}"), p95, 0.100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    out
 }
 
 #[derive(Debug, Clone, Copy)]
