@@ -361,19 +361,39 @@ fn serve_routes(
         ("/feed.atom", "/feed.atom".to_string()),
         ("/capture (typical)", format!("/capture?url={}", q(typical))),
     ];
+    let rss = |pid: u32| -> f64 {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            })
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
     let mut out = Vec::new();
-    for (label, target) in routes {
+    let mut rss_after_first = 0.0;
+    for (i, (label, target)) in routes.iter().enumerate() {
         let mut times: Vec<f64> = (0..n)
             .map(|_| {
-                let (status, t) = get(&target);
+                let (status, t) = get(target);
                 assert!(status == 200, "{target}: {status}");
                 t
             })
             .collect();
+        if i == 0 {
+            rss_after_first = rss(child.id());
+        }
         times.sort_by(f64::total_cmp);
         let p95 = times[((times.len() as f64 * 0.95).ceil() as usize).clamp(1, times.len()) - 1];
         out.push((format!("serve p95 {label}"), p95, 0.100));
     }
+    println!(
+        "  serve: resident memory {rss_after_first:.1} MiB after the first route's {n} requests, \
+         {:.1} MiB after all {} routes' (memory stays flat)",
+        rss(child.id()),
+        routes.len()
+    );
     let _ = child.kill();
     let _ = child.wait();
     out
