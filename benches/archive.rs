@@ -390,7 +390,7 @@ fn serve_routes(
     }
     println!(
         "  serve: resident memory {rss_after_first:.1} MiB after the first route's {n} requests, \
-         {:.1} MiB after all {} routes' (memory stays flat)",
+         {:.1} MiB after all {} routes'",
         rss(child.id()),
         routes.len()
     );
