@@ -17,6 +17,7 @@ mod pages;
 mod query;
 mod redact;
 mod runs;
+mod searching;
 mod times;
 mod writer;
 
@@ -26,11 +27,12 @@ pub use pages::{
     ArticleWrite, CaptureWrite, Committed, FetchRow, LatestVersion, PageCommit, VersionWrite,
 };
 pub use query::{
-    ArticleSummary, ExportFilter, ListFilter, Page, RevisitRow, SearchHit, SearchScope, Tombstone,
-    VersionPick, WarcFetch, WarcVersion,
+    ArticleSummary, ExportFilter, ListFilter, Page, RevisitRow, Tombstone, VersionPick, WarcFetch,
+    WarcVersion,
 };
 pub use redact::Redaction;
 pub use runs::Walked;
+pub use searching::{SearchHit, SearchScope};
 pub use writer::PageWriter;
 
 use std::path::{Path, PathBuf};
