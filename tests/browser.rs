@@ -295,6 +295,35 @@ fn every_page_type_renders_in_chromium() {
     screenshot(port, &session, &shots, "diff-inline");
     assert!(console_errors(port, &session).is_empty());
 
+    // On a phone: text wraps, nothing scrolls sideways (tables may, inside their own box).
+    call(
+        port,
+        "POST",
+        &format!("/session/{session}/window/rect"),
+        Some(json!({"width": 400, "height": 900})),
+    );
+    for (name, path) in [
+        ("phone-diff-arabic", &pages[3].1),
+        ("phone-article", &pages[2].1),
+    ] {
+        go(path);
+        let widths = call(
+            port,
+            "POST",
+            &format!("/session/{session}/execute/sync"),
+            Some(json!({
+                "script": "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+                "args": []
+            })),
+        );
+        let (scroll, client) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+        assert!(
+            scroll <= client,
+            "{name}: {scroll} px wide in a {client} px window"
+        );
+        screenshot(port, &session, &shots, name);
+    }
+
     // The capture: shown, sandboxed (its requests are refused, and say so; nothing else fails).
     go(&format!("/capture?url={}", q(arabic)));
     screenshot(port, &session, &shots, "capture");
