@@ -4,7 +4,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::{Params, Shared, bad_request, find, page_error, read};
+use super::{Params, Shared, bad_request, live_article, page_error, read};
 
 /// The policy an archived page is sent with: a sandbox (no script, no form, no plugin, its own
 /// origin) that may request nothing at all, not even from this server; its own inline styles
@@ -21,27 +21,15 @@ pub(super) async fn capture(State(shared): State<Shared>, RawQuery(query): RawQu
     let Some(url) = params.get("url").map(str::to_string) else {
         return bad_request("url= is required: the article's URL, or a URL it was fetched from");
     };
-    let version = match params.get("version").map(str::parse::<i64>).transpose() {
+    let version = match params.number::<i64>("version", "not a version number") {
         Ok(v) => v,
-        Err(_) => return bad_request("version= is a version number"),
+        Err(m) => return bad_request(&m),
     };
     read(shared, move |store| {
-        let Some((id, key)) = find(store, &url)? else {
-            return Ok(page_error(
-                StatusCode::NOT_FOUND,
-                &format!("{url} is not in the archive."),
-            ));
+        let (id, key) = match live_article(store, &url)? {
+            Ok(found) => found,
+            Err(answer) => return Ok(answer),
         };
-        if let Some(t) = store
-            .redactions(id)?
-            .last()
-            .filter(|r| r.action == "redact")
-        {
-            return Ok(page_error(
-                StatusCode::GONE,
-                &format!("{key} was taken down on {} ({}).", t.at, t.reason),
-            ));
-        }
         let version = match version {
             Some(v) => v,
             None => match store.version_numbers(id)?.last() {

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use tracing::error;
 
 use super::{
-    Format, Params, Shared, bad_request, find, html, json_response, page_error, read, views,
+    Format, Params, Shared, bad_request, html, json_response, live_article, page_error, read, views,
 };
 use crate::store::VersionPick;
 use crate::{Error, urls};
@@ -24,14 +24,8 @@ pub(super) async fn diff_page(State(shared): State<Shared>, RawQuery(query): Raw
     let Some(url) = params.get("url").map(str::to_string) else {
         return bad_request("url= is required: the article's URL, or a URL it was fetched from");
     };
-    let number = |name: &str| match params.get(name) {
-        None => Ok(None),
-        Some(v) => v
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| format!("{name}={v} is not a version number")),
-    };
-    let (from, to) = match (number("from"), number("to")) {
+    let what = "not a version number";
+    let (from, to) = match (params.number("from", what), params.number("to", what)) {
         (Ok(f), Ok(t)) => (f, t),
         (Err(m), _) | (_, Err(m)) => return bad_request(&m),
     };
@@ -41,22 +35,10 @@ pub(super) async fn diff_page(State(shared): State<Shared>, RawQuery(query): Raw
         Some(v) => return bad_request(&format!("view={v} is not known: use side or inline")),
     };
     read(shared, move |store| {
-        let Some((id, key)) = find(store, &url)? else {
-            return Ok(page_error(
-                StatusCode::NOT_FOUND,
-                &format!("{url} is not in the archive."),
-            ));
+        let (id, key) = match live_article(store, &url)? {
+            Ok(found) => found,
+            Err(answer) => return Ok(answer),
         };
-        if let Some(t) = store
-            .redactions(id)?
-            .last()
-            .filter(|r| r.action == "redact")
-        {
-            return Ok(page_error(
-                StatusCode::GONE,
-                &format!("{key} was taken down on {} ({}).", t.at, t.reason),
-            ));
-        }
         let known = store.version_numbers(id)?;
         let (from, to) = match crate::diff::pick_pair(&known, from, to) {
             Ok(pair) => pair,

@@ -189,6 +189,35 @@ impl Params {
             .filter(|v| !v.is_empty())
     }
 
+    /// `site=`: a host, or host:port.
+    fn site(&self) -> std::result::Result<Option<String>, String> {
+        let site = self.get("site").map(urls::parse_site).transpose();
+        site.map_err(|m| format!("site: {m}"))
+    }
+
+    /// `since=`: a time, in the form recorded times are compared in.
+    fn since(&self) -> std::result::Result<Option<String>, String> {
+        let since = self.get("since").map(crate::config::parse_time).transpose();
+        since
+            .map(|t| t.map(crate::time::stored_time))
+            .map_err(|m| format!("since: {m}"))
+    }
+
+    /// A number parameter; `what` says what it is, for the error.
+    fn number<T: std::str::FromStr>(
+        &self,
+        name: &str,
+        what: &str,
+    ) -> std::result::Result<Option<T>, String> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => v
+                .parse()
+                .map(Some)
+                .map_err(|_| format!("{name}={v}: {what}")),
+        }
+    }
+
     fn format(&self) -> std::result::Result<Format, String> {
         match self.get("format") {
             None | Some("html") => Ok(Format::Html),
@@ -231,6 +260,29 @@ fn find(store: &Store, url: &str) -> Result<Option<(i64, String)>> {
         }
     }
     Ok(None)
+}
+
+/// The article `url` names, unless it is not in the archive (404) or taken down (410): the
+/// answer for pages that show a redacted article's text in any form.
+fn live_article(store: &Store, url: &str) -> Result<std::result::Result<(i64, String), Response>> {
+    let Some((id, key)) = find(store, url)? else {
+        return Ok(Err(not_in_archive(url)));
+    };
+    let takedowns = store.redactions(id)?;
+    Ok(match takedowns.last().filter(|r| r.action == "redact") {
+        Some(t) => Err(page_error(
+            StatusCode::GONE,
+            &format!("{key} was taken down on {} ({}).", t.at, t.reason),
+        )),
+        None => Ok((id, key)),
+    })
+}
+
+fn not_in_archive(url: &str) -> Response {
+    page_error(
+        StatusCode::NOT_FOUND,
+        &format!("{url} is not in the archive."),
+    )
 }
 
 /// Runs `page` on a read-only connection opened for this request, off the async workers.

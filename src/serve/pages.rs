@@ -10,7 +10,7 @@ use super::{
     Format, Params, Shared, bad_request, find, html, json_response, page_error, read, views,
 };
 use crate::store::{ListFilter, Page, Store, VersionPick};
-use crate::{Result, export, urls};
+use crate::{Result, export};
 
 /// How many latest changes and runs `/` lists.
 const OVERVIEW_ROWS: usize = 20;
@@ -48,21 +48,13 @@ pub(super) async fn articles(State(shared): State<Shared>, RawQuery(query): RawQ
         Ok(f) => f,
         Err(m) => return bad_request(&m),
     };
-    let site = match params.get("site").map(urls::parse_site).transpose() {
-        Ok(s) => s,
-        Err(m) => return bad_request(&format!("site: {m}")),
+    let (site, since) = match (params.site(), params.since()) {
+        (Ok(site), Ok(since)) => (site, since),
+        (Err(m), _) | (_, Err(m)) => return bad_request(&m),
     };
-    let since = match params
-        .get("since")
-        .map(crate::config::parse_time)
-        .transpose()
-    {
-        Ok(t) => t.map(crate::time::stored_time),
-        Err(m) => return bad_request(&format!("since: {m}")),
-    };
-    let before = match params.get("before").map(str::parse::<i64>).transpose() {
+    let before = match params.number::<i64>("before", "the position a page ends at: a number") {
         Ok(b) => b,
-        Err(_) => return bad_request("before= is the position a page ends at: a number"),
+        Err(m) => return bad_request(&m),
     };
     let changed = matches!(params.get("changed"), Some("1" | "true" | "yes"));
     let filter = ListFilter {

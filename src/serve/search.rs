@@ -5,7 +5,6 @@ use axum::extract::{RawQuery, State};
 use axum::response::Response;
 
 use super::{Format, Params, Shared, bad_request, html, json_response, read, views};
-use crate::urls;
 
 /// How many results `/search` shows at first, and at most.
 const SEARCH_ROWS: usize = 20;
@@ -23,21 +22,13 @@ pub(super) async fn search_page(
         Err(m) => return bad_request(&m),
     };
     let q = params.get("q").unwrap_or("").trim().to_string();
-    let site = match params.get("site").map(urls::parse_site).transpose() {
-        Ok(s) => s,
-        Err(m) => return bad_request(&format!("site: {m}")),
+    let (site, since) = match (params.site(), params.since()) {
+        (Ok(site), Ok(since)) => (site, since),
+        (Err(m), _) | (_, Err(m)) => return bad_request(&m),
     };
-    let since = match params
-        .get("since")
-        .map(crate::config::parse_time)
-        .transpose()
-    {
-        Ok(t) => t.map(crate::time::stored_time),
-        Err(m) => return bad_request(&format!("since: {m}")),
-    };
-    let limit = match params.get("limit").map(str::parse::<usize>).transpose() {
+    let limit = match params.number::<usize>("limit", "a number of results") {
         Ok(l) => l.unwrap_or(SEARCH_ROWS).clamp(1, SEARCH_MAX_ROWS),
-        Err(_) => return bad_request("limit= is a number of results"),
+        Err(m) => return bad_request(&m),
     };
     let all_versions = matches!(
         params.get("all_versions"),
