@@ -18,8 +18,9 @@ const CAPTURE_POLICY: &str = "sandbox; default-src 'none'; style-src 'unsafe-inl
 /// refresh and prefetch hints made inert.
 pub(super) async fn capture(State(shared): State<Shared>, RawQuery(query): RawQuery) -> Response {
     let params = Params::of(query);
-    let Some(url) = params.get("url").map(str::to_string) else {
-        return bad_request("url= is required: the article's URL, or a URL it was fetched from");
+    let url = match params.url() {
+        Ok(u) => u,
+        Err(m) => return bad_request(&m),
     };
     let version = match params.number::<i64>("version", "not a version number") {
         Ok(v) => v,

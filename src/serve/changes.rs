@@ -21,8 +21,9 @@ pub(super) async fn diff_page(State(shared): State<Shared>, RawQuery(query): Raw
         Ok(f) => f,
         Err(m) => return bad_request(&m),
     };
-    let Some(url) = params.get("url").map(str::to_string) else {
-        return bad_request("url= is required: the article's URL, or a URL it was fetched from");
+    let url = match params.url() {
+        Ok(u) => u,
+        Err(m) => return bad_request(&m),
     };
     let what = "not a version number";
     let (from, to) = match (params.number("from", what), params.number("to", what)) {

@@ -189,6 +189,13 @@ impl Params {
             .filter(|v| !v.is_empty())
     }
 
+    /// `url=`: the article's URL, or a URL it was fetched from (required).
+    fn url(&self) -> std::result::Result<String, String> {
+        self.get("url").map(str::to_string).ok_or_else(|| {
+            "url= is required: the article's URL, or a URL it was fetched from".to_string()
+        })
+    }
+
     /// `site=`: a host, or host:port.
     fn site(&self) -> std::result::Result<Option<String>, String> {
         let site = self.get("site").map(urls::parse_site).transpose();

@@ -125,8 +125,9 @@ pub(super) async fn article(State(shared): State<Shared>, RawQuery(query): RawQu
         Ok(f) => f,
         Err(m) => return bad_request(&m),
     };
-    let Some(url) = params.get("url").map(str::to_string) else {
-        return bad_request("url= is required: the article's URL, or a URL it was fetched from");
+    let url = match params.url() {
+        Ok(u) => u,
+        Err(m) => return bad_request(&m),
     };
     let pick = match (params.get("version"), params.get("at")) {
         (Some(v), _) => match v.parse::<i64>() {
