@@ -216,7 +216,7 @@ fn main() {
     let mut due = 0;
     let planner = repeat(rounds, || {
         let started = Instant::now();
-        let store = Store::open_reader(&planner_db).unwrap();
+        let store = Store::open_reader(&planner_db.clone().into()).unwrap();
         due = plan
             .sites
             .iter()

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use crate::location::Location;
+
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -63,6 +65,8 @@ pub enum Command {
     /// Write Datasette metadata for this archive (descriptions, full-text search, canned queries)
     #[command(name = "datasette-metadata")]
     DatasetteMetadata(DatasetteArgs),
+    /// Copy a whole archive to another place or engine (SQLite file ⇄ PostgreSQL), ids kept.
+    Copy(CopyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -91,17 +95,17 @@ pub struct RunArgs {
 /// The archive a reading command opens: read-only, never created (exit 3 if it is not one).
 #[derive(Debug, Clone, Args)]
 pub struct Archive {
-    /// The archive database (opened read-only).
-    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
-    pub db: PathBuf,
+    /// The archive: a SQLite file, or a `postgres://` URL (opened read-only).
+    #[arg(long, value_name = "PATH|URL", default_value = DEFAULT_DB)]
+    pub db: Location,
 }
 
 /// The archive a maintenance command writes to: it must exist; one writer at a time.
 #[derive(Debug, Clone, Args)]
 pub struct ExistingArchive {
-    /// The archive database (must exist).
-    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
-    pub db: PathBuf,
+    /// The archive: a SQLite file, or a `postgres://` URL (must exist).
+    #[arg(long, value_name = "PATH|URL", default_value = DEFAULT_DB)]
+    pub db: Location,
 
     /// Wait for another writer to finish instead of exiting with code 4.
     #[arg(long)]
@@ -251,6 +255,25 @@ pub struct HistoryArgs {
 
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The archive to copy: a SQLite file or a `postgres://` URL (read, never changed).
+    #[arg(long, value_name = "PATH|URL")]
+    pub from: Location,
+
+    /// Where to: a new SQLite file, or an empty PostgreSQL database.
+    #[arg(long, value_name = "PATH|URL")]
+    pub to: Location,
+
+    /// Finish a copy that was interrupted, from its last committed batch.
+    #[arg(long)]
+    pub resume: bool,
+
+    /// Wait for another writer of the target to finish instead of exiting with code 4.
+    #[arg(long)]
+    pub wait: bool,
 }
 
 #[derive(Debug, Args)]
@@ -404,9 +427,10 @@ pub struct ExtractArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Keep the demo archive here instead of a temporary file.
-    #[arg(long, value_name = "PATH")]
-    pub db: Option<PathBuf>,
+    /// Keep the demo archive here (a SQLite file or a `postgres://` URL) instead of a
+    /// temporary file.
+    #[arg(long, value_name = "PATH|URL")]
+    pub db: Option<Location>,
 
     /// The fixtures folder to serve.
     #[arg(long, value_name = "DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"))]

@@ -63,6 +63,15 @@ pub enum Error {
         source: rusqlite::Error,
     },
 
+    #[error("PostgreSQL error on {at}: {message}")]
+    Postgres {
+        /// The database, as shown (never with credentials).
+        at: String,
+        /// The SQLSTATE, when the server sent one.
+        code: Option<String>,
+        message: String,
+    },
+
     #[error("I/O error on {path}: {source}")]
     Io {
         path: PathBuf,
@@ -103,6 +112,8 @@ impl Error {
     pub fn is_disk_full(&self) -> bool {
         matches!(self, Error::Sqlite { source: rusqlite::Error::SqliteFailure(e, _), .. }
             if e.code == rusqlite::ErrorCode::DiskFull)
+            // disk_full, out_of_memory-less "insufficient resources" class 53100.
+            || matches!(self, Error::Postgres { code: Some(c), .. } if c == "53100")
     }
 }
 

@@ -1,4 +1,5 @@
-//! arshif: crawl a news site's "next article" chain and archive versioned snapshots in SQLite.
+//! arshif: crawl a news site's "next article" chain and archive versioned snapshots in SQLite
+//! (or PostgreSQL).
 //!
 //! The pure core (`extract`, `discover`, `fold`, `vocab`, `diff`, `crawl::decide`,
 //! `politeness::robots` matching, `model`) is synchronous and free of I/O; `fetch`, `store` and
@@ -30,6 +31,8 @@ pub mod fixture_server;
 pub mod fold;
 /// Pure start-point discovery: feeds, sitemaps and the first article of a section page.
 pub mod listing;
+/// Where an archive lives: a SQLite file or a PostgreSQL URL (credentials never shown).
+pub mod location;
 /// Articles, fetch outcomes and content hashes.
 pub mod model;
 /// Per-host rate limits, backoff and robots.txt: the only code that waits for politeness.

@@ -77,6 +77,7 @@ async fn run(command: Command, shutdown: &Shutdown, json: bool) -> Exit {
         Command::Stats(args) => commands::stats::run(args),
         Command::DatasetteMetadata(args) => commands::datasette::run(args),
         Command::Serve(args) => commands::serve::run(args, shutdown).await,
+        Command::Copy(args) => commands::copy::run(args),
     };
     match result {
         Ok(exit) => exit,

@@ -19,7 +19,7 @@ pub fn fold(text: &str) -> String {
 }
 
 /// Whether a folded character belongs to a word (as `unicode61` sees letters and digits).
-fn is_word_char(c: char) -> bool {
+pub(crate) fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
 
@@ -162,7 +162,7 @@ pub fn stem(word: &str) -> &str {
 }
 
 /// [`stem`] for a query word whose initial و or ف may belong to the root («وزير», «فرنسا»).
-fn stem_keeping_conjunction(word: &str) -> &str {
+pub(crate) fn stem_keeping_conjunction(word: &str) -> &str {
     strip_article(word)
 }
 

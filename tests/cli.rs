@@ -110,7 +110,7 @@ async fn foreign_and_newer_databases_are_refused_untouched() {
 async fn a_second_writer_exits_4() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");
-    let _held = arshif::store::lock::WriterLock::acquire(&db, false).unwrap();
+    let _held = arshif::store::lock::WriterLock::acquire(&db.clone().into(), false).unwrap();
     let out = crawl("http://127.0.0.1:9/a", &db, "UTC", &[]).await;
     assert_eq!(code(&out), 4, "{}", stderr(&out));
     assert!(stderr(&out).contains("another arshif process"));
@@ -129,7 +129,7 @@ async fn json_logs_hold_fatal_errors_sites_and_counts() {
     let db = dir.path().join("a.db");
     // Exit 4: another writer.
     {
-        let _held = arshif::store::lock::WriterLock::acquire(&db, false).unwrap();
+        let _held = arshif::store::lock::WriterLock::acquire(&db.clone().into(), false).unwrap();
         let out = crawl(
             "http://127.0.0.1:9/a",
             &db,
@@ -210,7 +210,7 @@ async fn json_logs_hold_fatal_errors_sites_and_counts() {
 async fn wait_says_it_is_waiting() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");
-    let held = arshif::store::lock::WriterLock::acquire(&db, false).unwrap();
+    let held = arshif::store::lock::WriterLock::acquire(&db.clone().into(), false).unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_arshif"))
         .args(["-v", "crawl", "http://127.0.0.1:9/a", "--wait", "--db"])
         .arg(&db)

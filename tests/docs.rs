@@ -77,7 +77,7 @@ fn columns(conn: &rusqlite::Connection, name: &str) -> BTreeSet<String> {
 fn fresh_archive() -> (tempfile::TempDir, rusqlite::Connection) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");
-    drop(arshif::store::Store::open_writer(&db).unwrap());
+    drop(arshif::store::Store::open_writer(&db.clone().into()).unwrap());
     let conn = rusqlite::Connection::open(&db).unwrap();
     (dir, conn)
 }

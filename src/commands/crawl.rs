@@ -12,7 +12,8 @@ use crate::urls;
 
 pub async fn run(args: CrawlArgs, shutdown: &Shutdown) -> anyhow::Result<Exit> {
     let start = urls::parse_user_url(&args.url)?;
-    let db = args.settings.database.clone().unwrap_or(DEFAULT_DB.into());
+    let db = (args.settings.database.clone())
+        .unwrap_or_else(|| crate::store::Location::File(DEFAULT_DB.into()));
     let settings = CrawlSettings {
         ignore_robots: args.ignore_robots,
         progress: super::progress_bar("crawl", None),

@@ -14,7 +14,16 @@ const TEMPLATE: &str = include_str!("datasette-template.json");
 pub fn run(args: DatasetteArgs) -> anyhow::Result<Exit> {
     // Only for an arshif archive this build can read (exit 3 otherwise, as every reader).
     drop(Store::open_reader(&args.archive.db)?);
-    let json = serde_json::to_string_pretty(&datasette_metadata(&args.archive.db))?;
+    // Datasette reads SQLite files; a PostgreSQL archive is read with SQL clients instead.
+    let Some(file) = args.archive.db.file() else {
+        return Err(crate::Error::InvalidSetting {
+            name: "--db",
+            reason: "Datasette reads SQLite files: copy the archive to one with `arshif copy`"
+                .into(),
+        }
+        .into());
+    };
+    let json = serde_json::to_string_pretty(&datasette_metadata(file))?;
     match &args.output {
         Some(path) => std::fs::write(path, format!("{json}\n")).map_err(|e| crate::Error::Io {
             path: path.clone(),

@@ -2,7 +2,7 @@
 //! code path, twice (the second time with the sites' later state), then show what was archived.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
@@ -50,12 +50,10 @@ pub async fn run(args: crate::cli::DemoArgs, shutdown: &Shutdown) -> anyhow::Res
         bail!("{} lists no sites", plan_path.display());
     }
     let tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
-    let db: PathBuf = args
-        .db
-        .clone()
-        .unwrap_or_else(|| tmp.path().join("demo.db"));
-    let _lock = WriterLock::acquire(&db, false)?;
-    let mut store = Store::open_writer(&db)?;
+    let at = (args.db.clone())
+        .unwrap_or_else(|| crate::store::Location::File(tmp.path().join("demo.db")));
+    let _lock = crate::store::blocking(|| WriterLock::acquire(&at, false))?;
+    let mut store = Store::open_writer(&at)?;
 
     let mut servers = Vec::new();
     for site in &plan.sites {
@@ -87,8 +85,8 @@ pub async fn run(args: crate::cli::DemoArgs, shutdown: &Shutdown) -> anyhow::Res
     print_archive(&store)?;
     match &args.db {
         Some(p) => {
-            println!("\narchive kept at {}", p.display());
-            println!("see it in a browser: arshif serve --db {}", p.display());
+            println!("\narchive kept at {p}");
+            println!("see it in a browser: arshif serve --db {p}");
         }
         None => println!(
             "\n(temporary archive; to keep it and see it in a browser: \
@@ -114,7 +112,7 @@ fn settings_for(site: &DemoSite, addr: SocketAddr, rate: f64) -> anyhow::Result<
 }
 
 fn print_archive(store: &Store) -> anyhow::Result<()> {
-    println!("\n== archive ({})", display(store.path()));
+    println!("\n== archive ({})", store.location());
     store.for_each_version(&ExportFilter::default(), |_, v| {
         let title: String = v
             .title
@@ -135,8 +133,4 @@ fn print_archive(store: &Store) -> anyhow::Result<()> {
         Ok(())
     })?;
     Ok(())
-}
-
-fn display(p: &Path) -> String {
-    p.display().to_string()
 }

@@ -1,5 +1,6 @@
 //! One file per subcommand: each wires the library's pieces together and adds error context.
 
+pub mod copy;
 pub mod crawl;
 pub mod datasette;
 pub mod demo;
@@ -117,7 +118,7 @@ pub fn find_article(store: &Store, url: &str) -> anyhow::Result<(i64, String)> {
 
 /// Opens an existing archive for writing under the writer lock (never creates one).
 pub fn open_existing_writer(
-    db: &std::path::Path,
+    db: &crate::store::Location,
     wait: bool,
 ) -> anyhow::Result<(WriterLock, Store)> {
     // Refuse a missing file, or one that is not an archive, before creating the lock beside it.

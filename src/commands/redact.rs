@@ -21,11 +21,18 @@ pub fn redact(args: RedactArgs) -> anyhow::Result<Exit> {
         "redacted {}: {} version(s) and {} capture(s) removed; it will not be archived again unless `arshif unredact` is run",
         r.url, r.versions_removed, r.captures_removed
     )?;
+    if store.engine() == "postgresql" {
+        writeln!(
+            out,
+            "the rows are deleted and the tables vacuumed; copies in the server's WAL archives, \
+             replicas and backups are the operator's to purge (see docs/postgres.md)"
+        )?;
+    }
     if let Err(e) = store.purge_free_space() {
         // The takedown is committed; say plainly what is not finished yet.
         eprintln!(
             "arshif: warning: {e}; run `arshif reindex --db {}` when it has stopped, to erase them",
-            args.archive.db.display()
+            args.archive.db
         );
         return Ok(Exit::ErasurePending);
     }

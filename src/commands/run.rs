@@ -127,7 +127,7 @@ fn planned_work(
 /// What every site's task of one run shares.
 #[derive(Clone)]
 struct RunShared {
-    db: std::path::PathBuf,
+    db: crate::store::Location,
     gate: Arc<Gate>,
     cancel: tokio_util::sync::CancellationToken,
     deadline: Option<tokio::time::Instant>,
@@ -150,8 +150,7 @@ async fn crawl_site(
         steps,
         bars,
     } = run;
-    let db = db.as_path();
-    let mut store = Store::open_writer(db)?;
+    let mut store = Store::open_writer(&db)?;
     let mut summaries = Vec::new();
     let progress = super::progress_bar(&site.name, Some(&bars));
     let settings_for = |start: &url::Url, command: &str| CrawlSettings {

@@ -16,7 +16,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Exit> {
     })?;
     let store = Store::open_reader(&args.archive.db)?;
     let hits = store.search(
-        &query.to_fts5(),
+        &query,
         &SearchScope {
             site: args.site.clone(),
             since: args.since.map(stored_time),

@@ -14,10 +14,7 @@ pub async fn run(args: ServeArgs, shutdown: &Shutdown) -> anyhow::Result<Exit> {
         names: args.name,
     };
     serve::serve(config, shutdown.token.clone(), |addr| {
-        println!(
-            "Serving {} at http://{addr}/ (Ctrl-C to stop)",
-            db.display()
-        );
+        println!("Serving {db} at http://{addr}/ (Ctrl-C to stop)");
     })
     .await?;
     Ok(shutdown.exit())

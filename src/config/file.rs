@@ -2,10 +2,11 @@
 //! read into [`Settings`]. Unknown keys and wrong values are refused with the key and its line;
 //! a site's value overrides the top-level one, and a command-line flag overrides both.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::settings::{Settings, SiteSettings};
 use super::{DEFAULT_DB, LogFormat};
+use crate::location::Location;
 use crate::{Error, Result};
 
 /// Every key the file accepts: each setting with a flag (the flag's id is its key), the keys
@@ -78,7 +79,7 @@ fn describe(text: &str, e: &toml::de::Error) -> String {
 /// Settings that apply to the whole run.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
-    pub database: PathBuf,
+    pub database: Location,
     pub log_format: LogFormat,
     pub sites: Vec<SitePlan>,
 }
@@ -100,10 +101,10 @@ pub fn resolve(mut file: Settings, flags: &Settings, base: &Path) -> Result<RunC
         return Err(invalid_at(key.into(), "belongs in a [[site]] table".into()));
     }
     let database = match (&flags.database, &file.database) {
-        (Some(p), _) => p.clone(),
-        (None, Some(p)) if p.is_relative() => base.join(p),
-        (None, Some(p)) => p.clone(),
-        (None, None) => base.join(DEFAULT_DB),
+        (Some(at), _) => at.clone(),
+        (None, Some(Location::File(p))) if p.is_relative() => Location::File(base.join(p)),
+        (None, Some(at)) => at.clone(),
+        (None, None) => Location::File(base.join(DEFAULT_DB)),
     };
     let log_format = file.log_format.unwrap_or_default();
     let tables = std::mem::take(&mut file.sites);
@@ -220,7 +221,10 @@ timezone = "Europe/Paris"
     #[test]
     fn a_good_file_resolves_with_site_over_global_over_default() {
         let run = resolved(GOOD, &Settings::default()).unwrap();
-        assert_eq!(run.database, Path::new("/etc/arshif/archive.db"));
+        assert_eq!(
+            run.database,
+            Location::File("/etc/arshif/archive.db".into())
+        );
         let (a, b) = (&run.sites[0].settings, &run.sites[1].settings);
         assert_eq!((a.rate, b.rate), (0.5, 0.2));
         assert_eq!(a.timezone, chrono_tz::Africa::Casablanca);
@@ -233,12 +237,12 @@ timezone = "Europe/Paris"
     fn flags_override_every_site() {
         let flags = Settings {
             rate: Some("3".parse().unwrap()),
-            database: Some(PathBuf::from("other.db")),
+            database: Some(Location::File("other.db".into())),
             ..Default::default()
         };
         let run = resolved(GOOD, &flags).unwrap();
         assert!(run.sites.iter().all(|s| s.settings.rate == 3.0));
-        assert_eq!(run.database, Path::new("other.db"));
+        assert_eq!(run.database, Location::File("other.db".into()));
     }
 
     #[test]
@@ -278,7 +282,10 @@ timezone = "Europe/Paris"
         let c = parse(EXAMPLE).unwrap();
         let run = resolve(c, &Settings::default(), Path::new("/srv/arshif")).unwrap();
         assert_eq!(run.sites.len(), 2);
-        assert_eq!(run.database, Path::new("/srv/arshif/archive.db"));
+        assert_eq!(
+            run.database,
+            Location::File("/srv/arshif/archive.db".into())
+        );
         assert!(run.sites[0].settings.first_article_selector.is_some());
     }
 

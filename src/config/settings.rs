@@ -9,7 +9,6 @@
 //! and one in [`Settings::resolve`], then the code that uses it.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -28,10 +27,10 @@ use crate::revisit::RevisitConfig;
 #[derive(Debug, Clone, Default, Deserialize, clap::Args)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
-    /// The archive database (default: the config's `database`, else archive.db; a config file's
-    /// relative path is beside the file).
-    #[arg(long = "db", value_name = "PATH")]
-    pub database: Option<PathBuf>,
+    /// The archive: a SQLite file or a `postgres://` URL (default: the config's `database`, else
+    /// archive.db; a config file's relative path is beside the file).
+    #[arg(long = "db", value_name = "PATH|URL")]
+    pub database: Option<crate::location::Location>,
 
     /// Requests per second per host, a positive decimal (default 1; robots.txt Crawl-delay can
     /// only slow it).

@@ -32,7 +32,7 @@ impl<'a> Journal<'a> {
     ) -> Result<Self> {
         let (run_id, writer) = blocking(|| {
             let run_id = store.begin_run(command, Some(start_url), &now_stored(), site)?;
-            Ok::<_, crate::Error>((run_id, PageWriter::open(store.path())?))
+            Ok::<_, crate::Error>((run_id, PageWriter::open(store.location())?))
         })?;
         Ok(Journal {
             store,

@@ -12,7 +12,6 @@ pub mod views;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use askama::Template;
@@ -31,7 +30,7 @@ use crate::{Error, Result, urls};
 /// What `arshif serve` serves, and where.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
-    pub db: PathBuf,
+    pub db: crate::store::Location,
     pub bind: SocketAddr,
     /// Host names (besides the bound address) that requests may name in `Host`.
     pub names: Vec<String>,
@@ -43,7 +42,7 @@ const PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self';
 
 #[derive(Clone)]
 struct Shared {
-    db: Arc<PathBuf>,
+    db: Arc<crate::store::Location>,
     /// `Host` values a request may carry (lower case): DNS rebinding is refused.
     hosts: Arc<Vec<String>>,
 }
@@ -89,13 +88,13 @@ pub async fn serve(
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), guard))
         .with_state(shared);
-    info!(%addr, db = %config.db.display(), "serving");
+    info!(%addr, db = %config.db, "serving");
     ready(addr);
     axum::serve(listener, app)
         .with_graceful_shutdown(cancel.cancelled_owned())
         .await
         .map_err(|source| Error::Io {
-            path: config.db.clone(),
+            path: config.db.shown(),
             source,
         })
 }

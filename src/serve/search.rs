@@ -41,7 +41,7 @@ pub(super) async fn search_page(
     read(shared, move |store| {
         let hits = match &parsed {
             Some(query) => store.search(
-                &query.to_fts5(),
+                query,
                 &crate::store::SearchScope {
                     site: site.clone(),
                     since,

@@ -5,7 +5,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Store, sqlite};
+use super::{Lite, sqlite};
 use crate::{Error, Result};
 
 /// zstd level for captures.
@@ -47,7 +47,7 @@ pub struct Dictionaries {
     read: std::cell::RefCell<Option<(i64, std::sync::Arc<Vec<u8>>)>>,
 }
 
-impl Store {
+impl Lite {
     /// Compresses a capture of `host` (None: no site known): with the site's dictionary when
     /// it has one; returns the dictionary's id with the bytes.
     pub(super) fn compress_capture(

@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Redaction, Store};
+use super::{Lite, Redaction};
 use crate::Result;
 
 /// Counts over the whole archive (`arshif stats`).
@@ -82,7 +82,7 @@ impl VersionRow {
     }
 }
 
-impl Store {
+impl Lite {
     /// Counts of articles, versions, runs, fetches by outcome, and capture bytes.
     pub fn stats(&self) -> Result<ArchiveStats> {
         let count = |sql: &str| -> Result<i64> {

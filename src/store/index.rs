@@ -22,7 +22,7 @@ pub(super) fn add_version(
 }
 
 /// What the index holds for a version: folded title and body, and their light stems.
-fn indexed_values(title: Option<&str>, body: &str) -> [String; 4] {
+pub(super) fn indexed_values(title: Option<&str>, body: &str) -> [String; 4] {
     let (title, body) = (search::fold(title.unwrap_or("")), search::fold(body));
     let (title_stems, body_stems) = (search::stems(&title), search::stems(&body));
     [title, body, title_stems, body_stems]

@@ -1,4 +1,5 @@
-//! The writer lock: an OS file lock beside the database, released when the process dies.
+//! The writer lock: for SQLite an OS file lock beside the database, for PostgreSQL an advisory
+//! lock held on a connection of its own; either is released when the process dies.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -6,10 +7,15 @@ use std::path::{Path, PathBuf};
 use crate::{Error, Result};
 
 /// Held while a command writes to the database.
-#[derive(Debug)]
 pub struct WriterLock {
-    _file: File,
-    pub path: PathBuf,
+    _held: Held,
+}
+
+/// What is held: dropping it releases the lock.
+#[allow(dead_code)]
+enum Held {
+    File(File),
+    Advisory(Box<super::postgres::AdvisoryLock>),
 }
 
 /// The lock file of a database: `<db>.lock`.
@@ -20,8 +26,20 @@ pub fn lock_path(db: &Path) -> PathBuf {
 }
 
 impl WriterLock {
-    /// Takes the lock, failing at once when another process holds it (or waiting, if asked).
-    pub fn acquire(db: &Path, wait: bool) -> Result<Self> {
+    /// Takes the archive's writer lock, failing at once (`Error::Locked`, exit 4) when another
+    /// process holds it, or waiting for it when asked. Readers never take it.
+    pub fn acquire(at: &super::Location, wait: bool) -> Result<Self> {
+        match at {
+            super::Location::File(db) => Self::acquire_file(db, wait),
+            super::Location::Postgres(t) => Ok(WriterLock {
+                _held: Held::Advisory(Box::new(super::blocking(|| {
+                    super::postgres::AdvisoryLock::acquire(t, wait)
+                })?)),
+            }),
+        }
+    }
+
+    fn acquire_file(db: &Path, wait: bool) -> Result<Self> {
         let path = lock_path(db);
         let file = OpenOptions::new()
             .create(true)
@@ -69,7 +87,9 @@ impl WriterLock {
                 }
             }
         }
-        Ok(WriterLock { _file: file, path })
+        Ok(WriterLock {
+            _held: Held::File(file),
+        })
     }
 }
 
@@ -81,6 +101,7 @@ mod tests {
     fn second_writer_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("a.db");
+        let db = crate::store::Location::File(db);
         let first = WriterLock::acquire(&db, false).unwrap();
         assert!(matches!(
             WriterLock::acquire(&db, false),

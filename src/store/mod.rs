@@ -1,6 +1,7 @@
-//! The archive database: the rusqlite connection, PRAGMAs and numbered migrations here, and all
-//! SQL in this module and its files by subject (runs, pages, history, queries, search index,
-//! dictionaries, takedowns).
+//! The archive database, on one of two engines behind one interface ([`Store`]): SQLite (a file,
+//! `lite.rs`, its SQL in this module's files by subject: runs, pages, history, queries, search
+//! index, dictionaries, takedowns) or PostgreSQL (a `postgres://` URL, `postgres/`). All SQL is
+//! in this module; `copy.rs` moves an archive between the two.
 //!
 //! Versions are append-only (triggers refuse UPDATE and DELETE); each page is committed in one
 //! transaction; raw payloads are stored once per digest, zstd-compressed.
@@ -8,12 +9,15 @@
 // A result of the walk or of the archive is used or handed on, never dropped with `let _`.
 #![deny(clippy::let_underscore_must_use)]
 
+mod copy;
 mod dictionary;
 mod history;
 mod index;
+mod lite;
 pub mod lock;
 mod overview;
 mod pages;
+mod postgres;
 mod query;
 mod redact;
 mod runs;
@@ -35,10 +39,17 @@ pub use runs::Walked;
 pub use searching::{SearchHit, SearchScope};
 pub use writer::PageWriter;
 
-use std::path::{Path, PathBuf};
+pub use crate::location::Location;
+pub use copy::copy;
+pub use postgres::PG_SCHEMA_VERSION;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::path::Path;
 
+use lite::Lite;
+use postgres::Pg;
+
+use crate::fetch::Validators;
+use crate::search::Query;
 use crate::{Error, Result};
 
 /// Identifies an arshif database (`PRAGMA application_id`): "arsh".
@@ -61,211 +72,6 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Environment variable (tests only) that caps the database's pages, to simulate a full disk.
 pub const TEST_MAX_PAGES: &str = "ARSHIF_TEST_MAX_PAGES";
-
-/// An open archive.
-pub struct Store {
-    conn: Connection,
-    path: PathBuf,
-    /// Kept between captures: a zstd context is costly to set up for every page.
-    compressor: Option<zstd::bulk::Compressor<'static>>,
-    /// Per-site dictionaries: the current site's for writing, the last one read.
-    dictionaries: dictionary::Dictionaries,
-}
-
-impl Store {
-    /// Opens (creating if needed) a database for writing, upgrading its schema (which may take
-    /// a while: it runs off the async workers, see [`blocking`]).
-    /// A database from a newer arshif, or a file that is not an arshif database, is refused
-    /// before anything is written.
-    pub fn open_writer(path: &Path) -> Result<Self> {
-        blocking(|| Self::open_for_writing(path, false))
-    }
-
-    /// Opens an existing archive for writing (`reindex`, `redact`): a missing file, an empty one
-    /// or any other file is refused untouched, never turned into an archive.
-    pub fn open_existing_writer(path: &Path) -> Result<Self> {
-        if !path.is_file() {
-            return Err(Error::DatabaseMissing {
-                path: path.to_path_buf(),
-            });
-        }
-        blocking(|| Self::open_for_writing(path, true))
-    }
-
-    fn open_for_writing(path: &Path, must_be_archive: bool) -> Result<Self> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
-            && !parent.is_dir()
-        {
-            return Err(Error::Database {
-                path: path.to_path_buf(),
-                message: format!("folder {} does not exist", parent.display()),
-            });
-        }
-        let conn = Connection::open(path).map_err(|e| sqlite(path, e))?;
-        let store = Store {
-            conn,
-            path: path.to_path_buf(),
-            compressor: None,
-            dictionaries: Default::default(),
-        };
-        store.check_identity()?;
-        if must_be_archive && store.user_version()? == 0 {
-            return Err(Error::NotAnArchive {
-                path: path.to_path_buf(),
-            });
-        }
-        store.configure()?;
-        store.migrate()?;
-        Ok(store)
-    }
-
-    /// Checks, read-only, that `path` is an arshif archive this build can open (any schema up
-    /// to its own).
-    pub fn probe(path: &Path) -> Result<()> {
-        match Self::open_reader(path) {
-            Err(Error::DatabaseTooOld { .. }) => Ok(()),
-            other => other.map(drop),
-        }
-    }
-
-    /// Opens an existing database read-only; never creates or modifies it.
-    pub fn open_reader(path: &Path) -> Result<Self> {
-        if !path.is_file() {
-            return Err(Error::DatabaseMissing {
-                path: path.to_path_buf(),
-            });
-        }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| sqlite(path, e))?;
-        let store = Store {
-            conn,
-            path: path.to_path_buf(),
-            compressor: None,
-            dictionaries: Default::default(),
-        };
-        store.check_identity()?;
-        let version = store.user_version()?;
-        if version == 0 {
-            return Err(Error::NotAnArchive {
-                path: path.to_path_buf(),
-            });
-        }
-        if version < SCHEMA_VERSION {
-            return Err(Error::DatabaseTooOld {
-                path: path.to_path_buf(),
-                found: version,
-                known: SCHEMA_VERSION,
-            });
-        }
-        Ok(store)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn user_version(&self) -> Result<i64> {
-        self.conn
-            .prepare_cached("PRAGMA user_version")
-            .and_then(|mut s| s.query_row([], |r| r.get(0)))
-            .map_err(|e| self.err(e))
-    }
-
-    /// Refuses files that are not SQLite, SQLite files of other programs, and newer schemas.
-    fn check_identity(&self) -> Result<()> {
-        let app_id: i32 = self
-            .conn
-            .prepare_cached("PRAGMA application_id")
-            .and_then(|mut s| s.query_row([], |r| r.get(0)))
-            .map_err(|e| match e {
-                rusqlite::Error::SqliteFailure(f, _)
-                    if f.code == rusqlite::ErrorCode::NotADatabase =>
-                {
-                    Error::NotAnArchive {
-                        path: self.path.clone(),
-                    }
-                }
-                e => self.err(e),
-            })?;
-        let version = self.user_version()?;
-        let tables: i64 = self
-            .conn
-            .prepare_cached("SELECT count(*) FROM sqlite_schema")
-            .and_then(|mut s| s.query_row([], |r| r.get(0)))
-            .map_err(|e| self.err(e))?;
-        if app_id != APPLICATION_ID && (tables > 0 || version > 0) {
-            return Err(Error::NotAnArchive {
-                path: self.path.clone(),
-            });
-        }
-        if version > SCHEMA_VERSION {
-            return Err(Error::DatabaseTooNew {
-                path: self.path.clone(),
-                found: version,
-                known: SCHEMA_VERSION,
-            });
-        }
-        Ok(())
-    }
-
-    fn configure(&self) -> Result<()> {
-        self.conn
-            .execute_batch(
-                "PRAGMA journal_mode = WAL;
-                 PRAGMA synchronous = NORMAL;
-                 PRAGMA foreign_keys = ON;
-                 PRAGMA busy_timeout = 5000;",
-            )
-            .map_err(|e| self.err(e))?;
-        // Every hot statement is prepared once per connection (`prepare_cached`).
-        self.conn.set_prepared_statement_cache_capacity(64);
-        // Test-only: a ceiling on database pages stands in for a full disk.
-        if let Some(pages) = std::env::var(TEST_MAX_PAGES)
-            .ok()
-            .and_then(|v| v.parse::<u32>().ok())
-        {
-            self.conn
-                .execute_batch(&format!("PRAGMA max_page_count = {pages};"))
-                .map_err(|e| self.err(e))?;
-        }
-        Ok(())
-    }
-
-    fn migrate(&self) -> Result<()> {
-        let current = self.user_version()?;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-            let n = i as i64 + 1;
-            let tx =
-                rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
-                    .map_err(|e| self.err(e))?;
-            tx.execute_batch(sql).map_err(|e| self.err(e))?;
-            if n == 2 {
-                // Search index and change statistics for versions written before they existed.
-                index::rebuild(&tx).map_err(|e| self.err(e))?;
-            }
-            tx.execute_batch(&format!(
-                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {n};"
-            ))
-            .map_err(|e| self.err(e))?;
-            tx.commit().map_err(|e| self.err(e))?;
-        }
-        Ok(())
-    }
-
-    /// A write transaction that takes the write lock at once (IMMEDIATE): a concurrent writer
-    /// then waits (`busy_timeout`) instead of failing when its read would need upgrading.
-    fn write_tx(&mut self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
-        self.conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-    }
-
-    fn err(&self, e: rusqlite::Error) -> Error {
-        sqlite(&self.path, e)
-    }
-}
 
 /// Runs blocking database work (SQLite, the page writer's barrier) without stalling the async
 /// runtime's other tasks: on a multi-threaded runtime's worker, the worker's other tasks move
@@ -298,144 +104,298 @@ fn sqlite(path: &Path, e: rusqlite::Error) -> Error {
     }
 }
 
-/// A temporary folder and the path of an archive in it, for the store's unit tests.
-#[cfg(test)]
-fn temp_db() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("a.db");
-    (dir, path)
+/// Runs `f` where no async runtime is entered on the thread, as the PostgreSQL driver's
+/// blocking client needs: on a multi-threaded runtime's thread, through `block_in_place`
+/// (which leaves the runtime); on a current-thread runtime's, on a scoped thread of its own.
+pub(crate) fn outside_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            #[allow(clippy::disallowed_methods)] // leaves the runtime for the driver's own
+            tokio::task::block_in_place(f)
+        }
+        Ok(_) => std::thread::scope(|s| match s.spawn(f).join() {
+            Ok(v) => v,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }),
+        Err(_) => f(),
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rusqlite::params;
+/// An open archive, on either engine.
+pub struct Store {
+    engine: Engine,
+    at: Location,
+}
 
-    #[test]
-    fn migrations_apply_once() {
-        let (_d, path) = temp_db();
-        drop(Store::open_writer(&path).unwrap());
-        let s = Store::open_writer(&path).unwrap();
-        assert_eq!(s.user_version().unwrap(), SCHEMA_VERSION);
-        assert_eq!(s.integrity_check().unwrap(), "ok");
-    }
+enum Engine {
+    Lite(Lite),
+    Pg(Pg),
+}
 
-    #[test]
-    fn schema_1_archives_upgrade_with_their_index_and_changes_backfilled() {
-        let (_d, path) = temp_db();
-        {
-            let c = Connection::open(&path).unwrap();
-            c.execute_batch(MIGRATIONS[0]).unwrap();
-            c.execute_batch(&format!(
-                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 1;
-                 INSERT INTO articles VALUES (1, 'http://a/x', 'a:80', 't0', 't1');
-                 INSERT INTO captures VALUES ('sha256:00', 'zstd', 1, 1, NULL, x'00', 't0');
-                 INSERT INTO fetches (id, article_id, url, requested_at, status, outcome, capture_digest)
-                   VALUES (1, 1, 'http://a/x', 't0', 200, 'archived', 'sha256:00'),
-                          (2, 1, 'http://a/x', 't1', 200, 'changed', 'sha256:00');
-                 INSERT INTO versions (article_id, version, fetch_id, fetched_at, fetched_url, title, body,
-                                       authors, content_hash, extractor_version, site_rules, capture_digest)
-                   VALUES (1, 1, 1, 't0', 'http://a/x', 'عنوان', 'قال الامين العام', '[]', 'h1', 'e', 'generic', 'sha256:00'),
-                          (1, 2, 2, 't1', 'http://a/x', 'عنوان', 'قال الأمين العام للأمم المتحدة', '[]', 'h2', 'e', 'generic', 'sha256:00');"
-            ))
-            .unwrap();
+/// The same call on whichever engine holds the archive.
+macro_rules! on_engine {
+    ($self:ident, $s:ident => $e:expr) => {
+        match &$self.engine {
+            Engine::Lite($s) => $e,
+            Engine::Pg($s) => $e,
         }
-        assert!(
-            matches!(Store::open_reader(&path), Err(Error::DatabaseTooOld { .. })),
-            "a reader never upgrades; it says how"
-        );
-        let s = Store::open_writer(&path).unwrap();
-        assert_eq!(s.user_version().unwrap(), SCHEMA_VERSION);
-        let hits: i64 = s
-            .conn
-            .prepare_cached("SELECT count(*) FROM search_index WHERE search_index MATCH 'الامين'")
-            .and_then(|mut s| s.query_row([], |r| r.get(0)))
-            .unwrap();
-        assert_eq!(hits, 2);
-        let (added, removed): (i64, i64) = s
-            .conn
-            .prepare_cached("SELECT chars_added, chars_removed FROM article_changes")
-            .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))))
-            .unwrap();
-        assert!(added > 0 && removed > 0);
-    }
+    };
+    (mut $self:ident, $s:ident => $e:expr) => {
+        match &mut $self.engine {
+            Engine::Lite($s) => $e,
+            Engine::Pg($s) => $e,
+        }
+    };
+}
 
-    /// How SQLite plans the `list` query for `filter` (EXPLAIN QUERY PLAN's details, joined).
-    fn listing_plan(s: &Store, filter: &ListFilter) -> String {
-        let sql = format!("EXPLAIN QUERY PLAN {}", query::listing_sql(filter));
-        let mut stmt = s.conn.prepare(&sql).unwrap();
-        let rows = stmt
-            .query_map(params![filter.site, filter.since, filter.changed], |r| {
-                r.get::<_, String>(3)
-            })
-            .unwrap();
-        rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
-    }
-
-    #[test]
-    fn listing_every_change_reads_the_covering_index_and_recent_changes_start_from_them() {
-        let (_d, path) = temp_db();
-        let s = Store::open_writer(&path).unwrap();
-        let mut filter = ListFilter {
-            changed: true,
-            ..Default::default()
+impl Store {
+    /// Opens (creating if needed) an archive for writing, upgrading its schema (off the async
+    /// workers). A newer schema, or something that is not an arshif archive, is refused before
+    /// anything is written. The caller holds the writer lock.
+    pub fn open_writer(at: &Location) -> Result<Self> {
+        let engine = match at {
+            Location::File(path) => Engine::Lite(Lite::open_writer(path)?),
+            Location::Postgres(t) => Engine::Pg(blocking(|| Pg::open_writer(t, false))?),
         };
-        let plan = listing_plan(&s, &filter);
-        assert!(
-            plan.contains("COVERING INDEX articles_changed") && !plan.contains("TEMP B-TREE"),
-            "{plan}"
-        );
-        filter.since = Some("2026-11-01T00:00:00Z".into());
-        let plan = listing_plan(&s, &filter);
-        assert!(plan.contains("versions_changes"), "{plan}");
+        Ok(Store {
+            engine,
+            at: at.clone(),
+        })
     }
 
-    #[test]
-    fn newer_schema_is_refused_untouched() {
-        let (_d, path) = temp_db();
-        drop(Store::open_writer(&path).unwrap());
-        {
-            let c = Connection::open(&path).unwrap();
-            c.execute_batch("PRAGMA user_version = 99").unwrap();
+    /// Opens an existing archive for writing (`reindex`, `redact`): nothing else is ever turned
+    /// into an archive.
+    pub fn open_existing_writer(at: &Location) -> Result<Self> {
+        let engine = match at {
+            Location::File(path) => Engine::Lite(Lite::open_existing_writer(path)?),
+            Location::Postgres(t) => Engine::Pg(blocking(|| Pg::open_writer(t, true))?),
+        };
+        Ok(Store {
+            engine,
+            at: at.clone(),
+        })
+    }
+
+    /// Checks, read-only, that `at` is an archive this build can open (any schema up to its own).
+    pub fn probe(at: &Location) -> Result<()> {
+        match Self::open_reader(at) {
+            Err(Error::DatabaseTooOld { .. }) => Ok(()),
+            other => other.map(drop),
         }
-        let before = std::fs::read(&path).unwrap();
-        assert!(matches!(
-            Store::open_writer(&path),
-            Err(Error::DatabaseTooNew { .. })
-        ));
-        assert!(matches!(
-            Store::open_reader(&path),
-            Err(Error::DatabaseTooNew { .. })
-        ));
-        assert_eq!(std::fs::read(&path).unwrap(), before);
     }
 
-    #[test]
-    fn foreign_files_are_refused() {
-        let (dir, path) = temp_db();
-        std::fs::write(&path, b"this is not sqlite at all, just text").unwrap();
-        assert!(matches!(
-            Store::open_writer(&path),
-            Err(Error::NotAnArchive { .. })
-        ));
-        let other = dir.path().join("other.db");
-        Connection::open(&other)
-            .unwrap()
-            .execute_batch("CREATE TABLE t (x)")
-            .unwrap();
-        assert!(matches!(
-            Store::open_writer(&other),
-            Err(Error::NotAnArchive { .. })
-        ));
+    /// Opens an existing archive read-only; never creates or modifies it.
+    pub fn open_reader(at: &Location) -> Result<Self> {
+        let engine = match at {
+            Location::File(path) => Engine::Lite(Lite::open_reader(path)?),
+            Location::Postgres(t) => Engine::Pg(Pg::open_reader(t)?),
+        };
+        Ok(Store {
+            engine,
+            at: at.clone(),
+        })
     }
 
-    #[test]
-    fn readers_never_create() {
-        let (_d, path) = temp_db();
-        assert!(matches!(
-            Store::open_reader(&path),
-            Err(Error::DatabaseMissing { .. })
-        ));
-        assert!(!path.exists());
+    /// Where the archive is.
+    pub fn location(&self) -> &Location {
+        &self.at
+    }
+
+    /// The engine's name, as `stats` and the docs say it.
+    pub fn engine(&self) -> &'static str {
+        match self.engine {
+            Engine::Lite(_) => "sqlite",
+            Engine::Pg(_) => "postgresql",
+        }
+    }
+
+    pub fn stats(&self) -> Result<ArchiveStats> {
+        on_engine!(self, s => s.stats())
+    }
+
+    pub fn history(&self, article_id: i64) -> Result<Option<History>> {
+        on_engine!(self, s => s.history(article_id))
+    }
+
+    pub fn integrity_check(&self) -> Result<String> {
+        on_engine!(self, s => s.integrity_check())
+    }
+
+    pub fn changes(&self, site: Option<&str>, limit: usize) -> Result<Vec<Change>> {
+        on_engine!(self, s => s.changes(site, limit))
+    }
+
+    pub fn version_capture(
+        &self,
+        article_id: i64,
+        version: i64,
+    ) -> Result<Option<(Vec<u8>, Option<String>)>> {
+        on_engine!(self, s => s.version_capture(article_id, version))
+    }
+
+    pub fn overview(&self, limit: usize) -> Result<Overview> {
+        on_engine!(self, s => s.overview(limit))
+    }
+
+    /// Validators of the latest fetch of `url` whose payload is stored, with its digest.
+    pub fn validators_for(&self, url: &str) -> Result<Option<(Validators, String)>> {
+        on_engine!(self, s => s.validators_for(url))
+    }
+
+    pub fn article_of_capture(&self, url: &str, digest: &str) -> Result<Option<(i64, String)>> {
+        on_engine!(self, s => s.article_of_capture(url, digest))
+    }
+
+    /// A stored payload, decompressed, with its content type.
+    pub fn load_capture(&self, digest: &str) -> Result<Option<(Vec<u8>, Option<String>)>> {
+        on_engine!(self, s => s.load_capture(digest))
+    }
+
+    pub fn article_id(&self, url: &str) -> Result<Option<i64>> {
+        on_engine!(self, s => s.article_id(url))
+    }
+
+    pub fn article_was_fetched_from(&self, article_id: i64, fetched_url: &str) -> Result<bool> {
+        on_engine!(self, s => s.article_was_fetched_from(article_id, fetched_url))
+    }
+
+    pub fn latest_version(&self, article_id: i64) -> Result<Option<LatestVersion>> {
+        on_engine!(self, s => s.latest_version(article_id))
+    }
+
+    /// Writes one processed page in a single transaction.
+    pub fn commit_page(&mut self, page: &PageCommit) -> Result<Committed> {
+        on_engine!(mut self, s => s.commit_page(page))
+    }
+
+    pub fn revisit_candidates(
+        &self,
+        hosts: &[String],
+        windows: &[crate::revisit::Window],
+    ) -> Result<Vec<RevisitRow>> {
+        on_engine!(self, s => s.revisit_candidates(hosts, windows))
+    }
+
+    pub fn find_article(&self, url: &str) -> Result<Option<(i64, String)>> {
+        on_engine!(self, s => s.find_article(url))
+    }
+
+    pub fn for_each_listed(
+        &self,
+        filter: &ListFilter,
+        each: impl FnMut(&ArticleSummary<'_>) -> Result<()>,
+    ) -> Result<()> {
+        on_engine!(self, s => s.for_each_listed(filter, each))
+    }
+
+    pub fn version(&self, article_id: i64, pick: &VersionPick) -> Result<Option<VersionRow>> {
+        on_engine!(self, s => s.version(article_id, pick))
+    }
+
+    pub fn version_numbers(&self, article_id: i64) -> Result<Vec<i64>> {
+        on_engine!(self, s => s.version_numbers(article_id))
+    }
+
+    pub fn for_each_version(
+        &self,
+        filter: &ExportFilter,
+        f: impl FnMut(i64, VersionRow) -> Result<()>,
+    ) -> Result<()> {
+        on_engine!(self, s => s.for_each_version(filter, f))
+    }
+
+    pub fn tombstones(&self, filter: &ExportFilter) -> Result<Vec<Tombstone>> {
+        on_engine!(self, s => s.tombstones(filter))
+    }
+
+    pub fn for_each_warc_fetch(
+        &self,
+        since: Option<&str>,
+        f: impl FnMut(WarcFetch) -> Result<()>,
+    ) -> Result<()> {
+        on_engine!(self, s => s.for_each_warc_fetch(since, f))
+    }
+
+    /// Rebuilds the search index and change statistics from the versions.
+    pub fn reindex(&mut self) -> Result<usize> {
+        on_engine!(mut self, s => s.reindex())
+    }
+
+    /// Removes an article's text and captures, leaving a tombstone.
+    pub fn redact(&mut self, article_id: i64, reason: &str, at: &str) -> Result<Redaction> {
+        on_engine!(mut self, s => s.redact(article_id, reason, at))
+    }
+
+    /// Leaves no removed text in the engine's free space (SQLite: VACUUM and a WAL checkpoint;
+    /// PostgreSQL: VACUUM of the tables a takedown touches).
+    pub fn purge_free_space(&self) -> Result<()> {
+        on_engine!(self, s => s.purge_free_space())
+    }
+
+    pub fn unredact(&mut self, article_id: i64, reason: &str, at: &str) -> Result<Redaction> {
+        on_engine!(mut self, s => s.unredact(article_id, reason, at))
+    }
+
+    pub fn is_redacted(&self, urls: &[&str]) -> Result<bool> {
+        on_engine!(self, s => s.is_redacted(urls))
+    }
+
+    pub fn redactions(&self, article_id: i64) -> Result<Vec<Redaction>> {
+        on_engine!(self, s => s.redactions(article_id))
+    }
+
+    pub fn begin_run(
+        &self,
+        command: &str,
+        start_url: Option<&str>,
+        started_at: &str,
+        site: Option<&str>,
+    ) -> Result<i64> {
+        on_engine!(self, s => s.begin_run(command, start_url, started_at, site))
+    }
+
+    pub fn set_resume(&self, run_id: i64, url: Option<&str>) -> Result<()> {
+        on_engine!(self, s => s.set_resume(run_id, url))
+    }
+
+    pub fn resume_url(&self, start_url: &str, site: Option<&str>) -> Result<Option<String>> {
+        on_engine!(self, s => s.resume_url(start_url, site))
+    }
+
+    pub fn last_walks(&self, start_url: &str, site: Option<&str>, n: usize) -> Result<Vec<Walked>> {
+        on_engine!(self, s => s.last_walks(start_url, site, n))
+    }
+
+    pub fn finish_run(
+        &self,
+        run_id: i64,
+        finished_at: &str,
+        status: &str,
+        end_reason: &str,
+        counts_json: &str,
+    ) -> Result<()> {
+        on_engine!(self, s => s.finish_run(run_id, finished_at, status, end_reason, counts_json))
+    }
+
+    pub fn cached_robots(&self, host: &str, since: &str) -> Result<Option<(u16, Option<Vec<u8>>)>> {
+        on_engine!(self, s => s.cached_robots(host, since))
+    }
+
+    pub fn cache_robots(
+        &self,
+        host: &str,
+        fetched_at: &str,
+        status: u16,
+        body: Option<&[u8]>,
+    ) -> Result<()> {
+        on_engine!(self, s => s.cache_robots(host, fetched_at, status, body))
+    }
+
+    /// Versions matching a parsed query, best first.
+    pub fn search(&self, query: &Query, scope: &SearchScope) -> Result<Vec<SearchHit>> {
+        match &self.engine {
+            Engine::Lite(s) => s.search(&query.to_fts5(), scope),
+            Engine::Pg(s) => s.search(query, scope),
+        }
     }
 }

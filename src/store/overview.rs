@@ -3,7 +3,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::Store;
+use super::Lite;
 use crate::Result;
 
 /// One site: its articles and stored versions.
@@ -45,7 +45,7 @@ pub struct Overview {
     pub last_runs: Vec<RunRow>,
 }
 
-impl Store {
+impl Lite {
     /// The `limit` latest changes (versions after an article's first), newest first, of one
     /// site (a host: any port; `host:port`: that one) or of all (index `versions_changes`).
     pub fn changes(&self, site: Option<&str>, limit: usize) -> Result<Vec<Change>> {

@@ -5,7 +5,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::dictionary::ZSTD_LEVEL;
-use super::{Store, index, query, sqlite};
+use super::{Lite, index, query, sqlite};
 use crate::fetch::Validators;
 use crate::model::FetchOutcome;
 use crate::{Error, Result};
@@ -118,7 +118,7 @@ pub struct LatestVersion {
     pub authors: Vec<String>,
 }
 
-impl Store {
+impl Lite {
     /// Validators of the latest fetch of `url` whose payload is stored (so that a 304 can be
     /// served from the archive), with that capture's digest.
     pub fn validators_for(&self, url: &str) -> Result<Option<(Validators, String)>> {
@@ -391,13 +391,13 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::super::temp_db;
+    use super::super::lite::temp_db;
     use super::*;
 
     #[test]
     fn versions_are_append_only() {
         let (_d, path) = temp_db();
-        let mut s = Store::open_writer(&path).unwrap();
+        let mut s = Lite::open_writer(&path).unwrap();
         let page = PageCommit {
             run_id: None,
             rows: vec![FetchRow {
@@ -463,7 +463,7 @@ mod tests {
     #[test]
     fn unreadable_authors_are_an_error_not_an_empty_list() {
         let (_d, path) = temp_db();
-        let s = Store::open_writer(&path).unwrap();
+        let s = Lite::open_writer(&path).unwrap();
         s.conn
             .execute_batch(
                 "INSERT INTO articles (id, url, host, first_seen_at, last_seen_at)

@@ -4,7 +4,7 @@
 use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{Store, VersionRow, times};
+use super::{Lite, VersionRow, times};
 use crate::Result;
 
 /// The columns [`version_row`] reads, from `versions v JOIN articles a`.
@@ -220,7 +220,7 @@ pub struct RevisitRow {
     pub last_fetched_at: String,
 }
 
-impl Store {
+impl Lite {
     /// Archived articles of the sites `hosts` name (a bare host: any port; `host:port`: that
     /// one), not under a takedown, that lie in one of the planner's `windows`: one index range
     /// per host and window, never a pass over every article.

@@ -4,7 +4,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Store, index, sqlite};
+use super::{Lite, index, sqlite};
 use crate::{Error, Result};
 
 /// One entry of the takedown log.
@@ -18,7 +18,7 @@ pub struct Redaction {
     pub captures_removed: i64,
 }
 
-impl Store {
+impl Lite {
     /// Removes every version, search entry, change record and capture of one article (captures
     /// another article shares are kept), blanks the notes and digests of its fetches, and logs
     /// the takedown. Freed pages are overwritten (`secure_delete`) and the WAL is truncated, so

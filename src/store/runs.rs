@@ -3,7 +3,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Store, times};
+use super::{Lite, times};
 use crate::Result;
 
 /// A finished walk, as the `runs` table keeps it.
@@ -16,7 +16,7 @@ pub struct Walked {
     pub counts: Option<String>,
 }
 
-impl Store {
+impl Lite {
     /// Records the start of a run; returns its id.
     pub fn begin_run(
         &self,

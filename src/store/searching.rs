@@ -4,7 +4,7 @@
 use rusqlite::params;
 
 use super::query::site_matches;
-use super::{Store, times};
+use super::{Lite, times};
 use crate::Result;
 
 /// What `arshif search` looks through.
@@ -46,7 +46,7 @@ impl SearchHit {
     }
 }
 
-impl Store {
+impl Lite {
     /// Versions matching a folded FTS5 expression, best first.
     pub fn search(&self, fts_query: &str, scope: &SearchScope) -> Result<Vec<SearchHit>> {
         // Every match is scored and filtered without reading its title or body (an article's

@@ -5,16 +5,15 @@
 //! it reads or writes the database again, so every decision sees every page before it, exactly
 //! as if the commits were made in line.
 
-use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-use super::{Committed, PageCommit, Store};
+use super::{Committed, Location, PageCommit, Store};
 use crate::{Error, Result};
 
 /// A second writing connection on a thread, fed one page at a time.
 pub struct PageWriter {
-    path: PathBuf,
+    at: Location,
     jobs: Option<SyncSender<PageCommit>>,
     done: Receiver<Result<Committed>>,
     in_flight: bool,
@@ -24,8 +23,8 @@ pub struct PageWriter {
 impl PageWriter {
     /// Opens a second connection to the archive at `path` (already opened and migrated by the
     /// walk's own connection) and starts its thread.
-    pub fn open(path: &Path) -> Result<Self> {
-        let mut store = Store::open_existing_writer(path)?;
+    pub fn open(at: &Location) -> Result<Self> {
+        let mut store = Store::open_existing_writer(at)?;
         let (jobs, inbox) = sync_channel::<PageCommit>(1);
         let (outbox, done) = sync_channel(1);
         let thread = std::thread::Builder::new()
@@ -38,11 +37,11 @@ impl PageWriter {
                 }
             })
             .map_err(|source| Error::Io {
-                path: path.to_path_buf(),
+                path: at.shown(),
                 source,
             })?;
         Ok(PageWriter {
-            path: path.to_path_buf(),
+            at: at.clone(),
             jobs: Some(jobs),
             done,
             in_flight: false,
@@ -77,7 +76,7 @@ impl PageWriter {
     fn gone(&self) -> Error {
         Error::Internal(format!(
             "the page writer for {} stopped unexpectedly",
-            self.path.display()
+            self.at
         ))
     }
 }
@@ -89,7 +88,7 @@ impl Drop for PageWriter {
         if let Some(t) = self.thread.take()
             && t.join().is_err()
         {
-            tracing::error!(archive = %self.path.display(), "the page writer stopped unexpectedly");
+            tracing::error!(archive = %self.at, "the page writer stopped unexpectedly");
         }
     }
 }

@@ -209,3 +209,4 @@ pub fn write_chain(dir: &Path, n: usize, cyclic: bool) -> Vec<String> {
 }
 
 pub const TOLERANCE: Duration = Duration::from_millis(30);
+pub mod pg;
