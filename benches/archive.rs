@@ -17,6 +17,10 @@
 //! with issue 7's targets. Wall time is measured around the process (so it includes start-up);
 //! CPU time (user + system) comes from GNU time (`/usr/bin/time`) when present.
 //!
+//! When Debian's `postgresql` is installed (`ARSHIF_BENCH_POSTGRES=0` to skip), the query
+//! archive is also copied into a throwaway PostgreSQL cluster and the queries run on both
+//! engines, alternating, for medians side by side.
+//!
 //! `ARSHIF_BENCH_VERSIONS`, `ARSHIF_BENCH_ARTICLES` and `ARSHIF_BENCH_PLANNER_ARTICLES` change the
 //! sizes. `ARSHIF_BENCH_DIR=DIR` keeps the archives in DIR and reuses them on the next run
 //! (delete DIR after changing the generator).
@@ -33,6 +37,9 @@ use rusqlite::{Connection, params};
 use sha2::{Digest, Sha256};
 
 mod common;
+#[path = "../tests/common/pg.rs"]
+#[allow(dead_code)]
+mod pg;
 
 const MINUTE: i64 = 60;
 const HOUR: i64 = 60 * MINUTE;
@@ -136,27 +143,40 @@ fn main() {
         warm.wall * 1000.0
     );
 
-    let mut results = Vec::new();
-    let mut query = |label: &str, args: &[&str]| {
-        let mut all = vec![args[0], "--db", path(&db)];
+    let queries: Vec<(&str, Vec<&str>)> = vec![
+        ("history (typical article)", vec!["history", typical]),
+        ("history (most edited article)", vec!["history", busiest]),
+        (
+            "history (by a fetched-from URL)",
+            vec!["history", short_link],
+        ),
+        ("search (common word «المغرب»)", vec!["search", "المغرب"]),
+        ("search (rare word «زرياب»)", vec!["search", RARE_WORD]),
+        (
+            "search (common, --all-versions)",
+            vec!["search", "المغرب", "--all-versions"],
+        ),
+        ("list --changed", vec!["list", "--changed"]),
+        (
+            "list --changed --since (a day)",
+            vec!["list", "--changed", "--since", since],
+        ),
+    ];
+    let on = |db: &str, args: &[&str]| {
+        let mut all = vec![args[0], "--db", db];
         all.extend(&args[1..]);
+        all.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let mut results = Vec::new();
+    for (label, args) in &queries {
+        let all = on(path(&db), args);
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
         let u = repeat(rounds, || measure(bin, &all, time));
         results.push((label.to_string(), u, Target::Wall(0.050)));
-    };
-    query("history (typical article)", &["history", typical]);
-    query("history (most edited article)", &["history", busiest]);
-    query("history (by a fetched-from URL)", &["history", short_link]);
-    query("search (common word «المغرب»)", &["search", "المغرب"]);
-    query("search (rare word «زرياب»)", &["search", RARE_WORD]);
-    query(
-        "search (common, --all-versions)",
-        &["search", "المغرب", "--all-versions"],
-    );
-    query("list --changed", &["list", "--changed"]);
-    query(
-        "list --changed --since (a day)",
-        &["list", "--changed", "--since", since],
-    );
+    }
+    if env_or("ARSHIF_BENCH_POSTGRES", 1) > 0 {
+        postgres_beside_sqlite(bin, &db, &queries, rounds, time);
+    }
 
     // The web view on the query archive: each route's 95th percentile over loopback.
     let cli_search = results
@@ -287,6 +307,51 @@ fn main() {
         results.len() - failed,
         results.len()
     );
+}
+
+/// The query archive copied into PostgreSQL (a throwaway local cluster) with `arshif copy`, and
+/// each query run on both engines, alternating round by round; medians side by side.
+fn postgres_beside_sqlite(
+    bin: &str,
+    db: &Path,
+    queries: &[(&str, Vec<&str>)],
+    rounds: usize,
+    time: bool,
+) {
+    let Some(cluster) = pg::Cluster::start("the archive benchmark on PostgreSQL") else {
+        return;
+    };
+    let url = cluster.database("queries");
+    let copy = measure(bin, &["copy", "--from", path(db), "--to", &url], time);
+    println!(
+        "\nPostgreSQL: `arshif copy` of the query archive took {:.1} s wall, {:.1} s CPU",
+        copy.wall, copy.cpu
+    );
+    println!(
+        "{:<40} {:>10} {:>12} {:>7}",
+        "", "SQLite", "PostgreSQL", "ratio"
+    );
+    for (label, args) in queries {
+        let (mut lite, mut pg) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            for (at, into) in [(path(db), &mut lite), (url.as_str(), &mut pg)] {
+                let mut all = vec![args[0], "--db", at];
+                all.extend(&args[1..]);
+                into.push(measure(bin, &all, time).wall);
+            }
+        }
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let (l, p) = (median(&mut lite), median(&mut pg));
+        println!(
+            "{label:<40} {:>8.1}ms {:>10.1}ms {:>6.2}x",
+            l * 1000.0,
+            p * 1000.0,
+            p / l
+        );
+    }
 }
 
 /// `arshif serve` on `db`: for each route, the 95th percentile of `n` requests' time over

@@ -13,6 +13,9 @@
 //! (`--jobs` = sites) with the rate lifted, for the throughput against the single chain; and
 //! again at 20 requests per second per host, for the smallest gap each host saw.
 //!
+//! The single chain is also crawled into PostgreSQL (a throwaway cluster, when Debian's
+//! `postgresql` is installed; `ARSHIF_BENCH_POSTGRES=0` to skip), round by round beside SQLite.
+//!
 //! Then a per-site zstd dictionary (`ARSHIF_BENCH_DICT=0` to skip): in process on three
 //! single-site chains made from benchmark templates, and end to end with arshif crawling one
 //! site's chain (`ARSHIF_BENCH_SITE_PAGES`, default 1000), which trains and keeps it.
@@ -25,6 +28,9 @@ use arshif::fixture_server::FixtureServer;
 use common::Usage;
 
 mod common;
+#[path = "../tests/common/pg.rs"]
+#[allow(dead_code)]
+mod pg;
 
 fn main() {
     let n: usize = env_or("ARSHIF_BENCH_PAGES", 1000);
@@ -51,14 +57,27 @@ fn main() {
     let mut again = Vec::new();
     let mut db_bytes = 0;
     let mut db_bytes_after_recrawl = 0;
+    let cluster = if env_or("ARSHIF_BENCH_POSTGRES", 1) > 0 {
+        pg::Cluster::start("the crawl benchmark into PostgreSQL")
+    } else {
+        None
+    };
+    let (mut pg_first, mut pg_again) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         let db = dir.path().join(format!("round{round}.db"));
-        let crawl = |db: &Path| crawl_chain(bin, &start, db, n, time);
-        first.push(crawl(&db));
-        db_bytes = database_bytes(&db);
-        again.push(crawl(&db));
-        db_bytes_after_recrawl = database_bytes(&db);
-        check_archived(bin, &db, n);
+        let db = db.to_str().unwrap();
+        let crawl = |db: &str| crawl_chain(bin, &start, db, n, time);
+        first.push(crawl(db));
+        db_bytes = database_bytes(Path::new(db));
+        again.push(crawl(db));
+        db_bytes_after_recrawl = database_bytes(Path::new(db));
+        check_archived(bin, db, n);
+        if let Some(cluster) = &cluster {
+            let url = cluster.database(&format!("round{round}"));
+            pg_first.push(crawl(&url));
+            pg_again.push(crawl(&url));
+            check_archived(bin, &url, n);
+        }
     }
     let files: Vec<String> = (0..n)
         .map(|i| {
@@ -79,6 +98,17 @@ fn main() {
     report("first crawl", f, n);
     report("unchanged recrawl", a, n);
     report("extract alone", e, n);
+    if !pg_first.is_empty() {
+        let (pf, pa) = (median(&pg_first), median(&pg_again));
+        println!("the same chain into PostgreSQL (throwaway local cluster), same rounds:");
+        report("first crawl", pf, n);
+        report("unchanged recrawl", pa, n);
+        println!(
+            "  PostgreSQL / SQLite wall time: first crawl {:.2}x, unchanged recrawl {:.2}x",
+            pf.wall / f.wall,
+            pa.wall / a.wall
+        );
+    }
     if time {
         println!(
             "crawl CPU per article: {:.2} ms, extraction alone {:.2} ms: {:.2}x",
@@ -178,8 +208,8 @@ fn single_site_crawl(
     let raw = write_chain(&site, &chain, n, &server.url(""));
     let db = dir.path().join("site.db");
     let bin = env!("CARGO_BIN_EXE_arshif");
-    let usage = crawl_chain(bin, &server.url("/c/0.html"), &db, n, time);
-    check_archived(bin, &db, n);
+    let usage = crawl_chain(bin, &server.url("/c/0.html"), db.to_str().unwrap(), n, time);
+    check_archived(bin, db.to_str().unwrap(), n);
     let conn = rusqlite::Connection::open(&db).unwrap();
     let (stored, with_dictionary, dictionaries, samples): (i64, i64, i64, i64) = conn
         .query_row(
@@ -299,7 +329,7 @@ fn many_sites(
             ],
             time,
         );
-        check_archived(bin, &db, max * sites);
+        check_archived(bin, db.to_str().unwrap(), max * sites);
         (usage, db)
     };
     let all: Vec<Usage> = (0..rounds).map(|r| run(100000.0, per_site, r).0).collect();
@@ -356,13 +386,13 @@ fn report(what: &str, u: Usage, n: usize) {
 }
 
 /// `arshif crawl` of the `n` pages of a chain from `start`, with the rate limit lifted.
-fn crawl_chain(bin: &str, start: &str, db: &Path, n: usize, time: bool) -> Usage {
+fn crawl_chain(bin: &str, start: &str, db: &str, n: usize, time: bool) -> Usage {
     let n = n.to_string();
     let args = [
         "crawl",
         start,
         "--db",
-        db.to_str().unwrap(),
+        db,
         "--rate",
         "100000",
         "--next-selector",
@@ -416,9 +446,9 @@ fn database_bytes(db: &Path) -> u64 {
         .sum()
 }
 
-fn check_archived(bin: &str, db: &Path, n: usize) {
+fn check_archived(bin: &str, db: &str, n: usize) {
     let out = Command::new(bin)
-        .args(["stats", "--db", db.to_str().unwrap(), "--format", "json"])
+        .args(["stats", "--db", db, "--format", "json"])
         .output()
         .unwrap();
     let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -1059,29 +1059,7 @@ async fn a_site_dictionary_shrinks_later_captures_and_a_takedown_drops_it() {
     let site = dir.path().join("site");
     let n = 210;
     let paths = write_chain(&site, n, false);
-    // The furniture every page of a real site repeats, varied within the page as real menus
-    // and scripts are (so that it does not compress away on its own).
-    let token = |i: u64| format!("{:x}", i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    let menu: String = (0..300)
-        .map(|i| {
-            format!(
-                r#"<li><a href="/section/{}.html">{}</a></li>"#,
-                token(i),
-                token(i + 7)
-            )
-        })
-        .collect();
-    let script: String = (1000..1400)
-        .map(|i| format!("cfg['{}']={};", token(i), i))
-        .collect();
-    for (i, p) in paths.iter().enumerate() {
-        let file = site.join(&p[1..]);
-        let page = std::fs::read_to_string(&file).unwrap().replace(
-            "<footer>",
-            &format!("<ul class=menu>{menu}</ul><script>{script}</script><footer>Page {i} "),
-        );
-        std::fs::write(file, page).unwrap();
-    }
+    add_furniture(&site, &paths);
     let db = dir.path().join("a.db");
     let server = crawl_whole_chain(&site, &paths[0], n, &db).await;
 

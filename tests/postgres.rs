@@ -328,3 +328,294 @@ fn credentials_are_never_printed() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_from_a_config_into_postgres_survives_kill_9() {
+    let Some(pg) = Cluster::start("kill -9 during a run into PostgreSQL") else {
+        return;
+    };
+    let url = pg.database("killed");
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let paths = common::write_chain(&site, 80, false);
+    let server = common::serve_dir(&site).await;
+    let config = dir.path().join("arshif.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database = \"{url}\"\nrate = 100000\n[[site]]\nname = \"s\"\nstart_urls = [\"{}\"]\nmax_articles = 1000\n",
+            server.url(&paths[0])
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap().to_string();
+    for _ in 0..3 {
+        let before = common::page_requests(&server.requests()).len();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_arshif"))
+            .args(["run", "--config", &config])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Let it work a random while (at least one page), then kill it without warning.
+        let wait_pages = before + 1 + fastrand::usize(0..15);
+        let limit = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while common::page_requests(&server.requests()).len() < wait_pages
+            && std::time::Instant::now() < limit
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        let killed = Command::new("kill")
+            .args(["-KILL", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        tokio::task::spawn_blocking(move || child.wait())
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    // The killed runs' locks went with their connections: this run finishes the chain.
+    let config_for_run = config.clone();
+    let out = tokio::task::spawn_blocking(move || arshif(&["run", "--config", &config_for_run]))
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exported = tokio::task::spawn_blocking({
+        let url = url.clone();
+        move || ok(&["export", "--format", "jsonl", "--db", &url])
+    })
+    .await
+    .unwrap();
+    let rows: Vec<serde_json::Value> = exported
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 80, "every article, once");
+    assert!(rows.iter().all(|r| r["version"] == 1), "one version each");
+    let mut urls: Vec<&str> = rows.iter().map(|r| r["url"].as_str().unwrap()).collect();
+    urls.sort();
+    urls.dedup();
+    assert_eq!(urls.len(), 80);
+    let runs = pg.psql(
+        "killed",
+        "SELECT count(*) FROM runs WHERE status = 'running'",
+    );
+    assert!(
+        runs.trim().parse::<i64>().unwrap() >= 1,
+        "the killed runs stay recorded"
+    );
+}
+
+/// `arshif serve` on `db`, its answers to `targets` (status line and body).
+fn served(db: &str, targets: &[String]) -> Vec<String> {
+    use std::io::{BufRead, Read, Write};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_arshif"))
+        .args(["serve", "--db", db, "--bind", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    assert!(!line.contains("s3cret"));
+    let answers = targets
+        .iter()
+        .map(|target| {
+            let mut socket = std::net::TcpStream::connect(&addr).unwrap();
+            write!(
+                socket,
+                "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+            )
+            .unwrap();
+            let mut answer = String::new();
+            socket.read_to_string(&mut answer).unwrap();
+            let status = answer.lines().next().unwrap_or_default().to_string();
+            let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+            // Absolute links name the server's own address, which differs run to run.
+            format!("{status}\n{}", body.replace(&addr, "HOST"))
+        })
+        .collect();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    answers
+}
+
+#[test]
+fn the_web_view_serves_postgres_as_it_serves_sqlite() {
+    let Some(pg) = Cluster::start("serve on PostgreSQL") else {
+        return;
+    };
+    let url = pg.database("served");
+    ok(&["copy", "--from", &example(), "--to", &url]);
+    let article = "http://ar.arshif.test/societe/alerte-meteo-pluies-orageuses-neige-1188.html";
+    let q = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let targets: Vec<String> = vec![
+        "/articles?format=json".into(),
+        "/articles".into(),
+        "/articles?changed=1&format=json".into(),
+        format!("/article?url={}&format=json", q(article)),
+        format!("/article?url={}", q(article)),
+        format!("/diff?url={}&format=json", q(article)),
+        format!("/capture?url={}&version=1", q(article)),
+        "/feed.atom".into(),
+        format!("/search?q={}", q("أمطار")),
+    ];
+    let (lite, on_pg) = (served(&example(), &targets), served(&url, &targets));
+    for ((target, a), b) in targets.iter().zip(&lite).zip(&on_pg) {
+        assert!(a.starts_with("HTTP/1.1 200"), "{target}: {a}");
+        assert_eq!(a, b, "{target}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn postgres_trains_site_dictionaries_and_a_takedown_drops_them() {
+    let Some(pg) = Cluster::start("dictionaries on PostgreSQL") else {
+        return;
+    };
+    let url = pg.database("dict");
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let n = 210;
+    let paths = common::write_chain(&site, n, false);
+    common::add_furniture(&site, &paths);
+    let server = common::serve_dir(&site).await;
+    let first = server.url(&paths[0]);
+    let crawl_url = url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        arshif(&[
+            "crawl",
+            &first,
+            "--db",
+            &crawl_url,
+            "--rate",
+            "1000",
+            "--max-articles",
+            "1000",
+        ])
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let count = |sql: &str| pg.psql("dict", sql).trim().parse::<f64>().unwrap();
+    assert_eq!(count("SELECT count(*) FROM capture_dictionaries"), 1.0);
+    let with = count("SELECT avg(stored_bytes) FROM captures WHERE dictionary_id IS NOT NULL");
+    let without = count("SELECT avg(stored_bytes) FROM captures WHERE dictionary_id IS NULL");
+    assert!(with * 2.0 < without, "{with} bytes with, {without} without");
+
+    // Every capture reads back as served: through the WARC export, and through a copy to SQLite.
+    let served = |path: &str| std::fs::read(site.join(&path[1..])).unwrap();
+    let warc = |db: &str, d: &Path| warc_records(db, d);
+    let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let on_pg = warc(&url, d1.path());
+    for p in [&paths[0], &paths[n - 1]] {
+        let page = String::from_utf8_lossy(&served(p)).into_owned();
+        assert!(on_pg.contains(&page), "{p} is in the WARC as served");
+    }
+    let file = dir.path().join("copy.db");
+    ok(&["copy", "--from", &url, "--to", file.to_str().unwrap()]);
+    assert_eq!(on_pg, warc(file.to_str().unwrap(), d2.path()));
+
+    // A takedown of a page the dictionary was trained on drops it; every capture left is
+    // recompressed without it and still reads back.
+    let sample = pg.psql(
+        "dict",
+        "SELECT v.fetched_url FROM versions v WHERE v.capture_digest =
+             (SELECT (samples::json)->>0 FROM capture_dictionaries)",
+    );
+    ok(&[
+        "redact",
+        sample.trim(),
+        "--reason",
+        "takedown",
+        "--db",
+        &url,
+    ]);
+    assert_eq!(
+        count(
+            "SELECT (SELECT count(*) FROM capture_dictionaries)
+                  + (SELECT count(*) FROM captures WHERE dictionary_id IS NOT NULL)"
+        ),
+        0.0
+    );
+    let d3 = tempfile::tempdir().unwrap();
+    let after = warc(&url, d3.path());
+    let last = String::from_utf8_lossy(&served(&paths[n - 1])).into_owned();
+    assert!(after.contains(&last), "the last page still reads back");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_extractor_upgrade_on_postgres_re_extracts_like_with_like() {
+    let Some(pg) = Cluster::start("re-extraction on PostgreSQL") else {
+        return;
+    };
+    let url = pg.database("upgrade");
+    let server = common::serve_site("ar").await;
+    server.set_etags(false);
+    let chain = common::chain("ar");
+    let start = server.url(&chain[0]);
+    let crawl = {
+        let (url, start) = (url.clone(), start.clone());
+        move || {
+            arshif(&[
+                "crawl",
+                &start,
+                "--db",
+                &url,
+                "--rate",
+                "50",
+                "--timezone",
+                common::timezone("ar"),
+            ])
+        }
+    };
+    let out = tokio::task::spawn_blocking(crawl.clone()).await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // As an older extractor would have left them: other text, another hash, its own version.
+    // (Versions are append-only; the test lifts the guard to forge the past.)
+    pg.psql(
+        "upgrade",
+        "ALTER TABLE versions DISABLE TRIGGER versions_append_only_update;
+         UPDATE versions SET extractor_version = 'arshif-extract/0',
+                             body = substr(body, 1, 40),
+                             content_hash = 'sha256:' || md5(random()::text);
+         ALTER TABLE versions ENABLE TRIGGER versions_append_only_update;",
+    );
+    let out = tokio::task::spawn_blocking(crawl).await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let versions = pg.psql("upgrade", "SELECT count(*) FROM versions");
+    assert_eq!(
+        versions.trim(),
+        chain.len().to_string(),
+        "no false versions"
+    );
+    let unchanged = pg.psql(
+        "upgrade",
+        "SELECT count(*) FROM fetches WHERE outcome = 'unchanged'",
+    );
+    assert_eq!(unchanged.trim(), chain.len().to_string());
+}

@@ -47,30 +47,42 @@ pub struct Dictionaries {
     read: std::cell::RefCell<Option<(i64, std::sync::Arc<Vec<u8>>)>>,
 }
 
-impl Lite {
-    /// Compresses a capture of `host` (None: no site known): with the site's dictionary when
-    /// it has one; returns the dictionary's id with the bytes.
-    pub(super) fn compress_capture(
+/// The four statements a site's dictionary needs, which each engine writes in its own SQL.
+pub(super) trait DictionaryRows {
+    /// The site's latest dictionary: (id, bytes).
+    fn latest_dictionary(&self, host: &str) -> Result<Option<(i64, Vec<u8>)>>;
+    /// How many distinct captures the site's versions have.
+    fn site_captures(&self, host: &str) -> Result<i64>;
+    /// Up to `max` of the site's latest captures compressed without a dictionary:
+    /// (digest, compressed bytes).
+    fn training_samples(&self, host: &str, max: i64) -> Result<Vec<(String, Vec<u8>)>>;
+    /// Stores a trained dictionary; its id.
+    fn insert_dictionary(&self, host: &str, samples_json: &str, dictionary: &[u8]) -> Result<i64>;
+    /// A compression error, named after the archive.
+    fn io(&self, source: std::io::Error) -> Error;
+}
+
+impl Dictionaries {
+    /// Compresses a capture of `host` with the site's dictionary when it has one: (bytes, id).
+    /// None: no dictionary, the caller compresses it plainly.
+    pub(super) fn compress(
         &mut self,
-        host: Option<&str>,
+        rows: &impl DictionaryRows,
+        host: &str,
         bytes: &[u8],
-    ) -> Result<(Vec<u8>, Option<i64>)> {
-        if let Some(host) = host {
-            self.know_site(host)?;
-            if let Some((_, SiteDictionary::Ready { id, compressor })) = &mut self.dictionaries.site
-            {
-                let id = *id;
-                let out = compressor.compress(bytes).map_err(|e| self.io(e))?;
-                return Ok((out, Some(id)));
-            }
+    ) -> Result<Option<(Vec<u8>, i64)>> {
+        self.know_site(rows, host)?;
+        if let Some((_, SiteDictionary::Ready { id, compressor })) = &mut self.site {
+            let out = compressor.compress(bytes).map_err(|e| rows.io(e))?;
+            return Ok(Some((out, *id)));
         }
-        Ok((self.compress(bytes)?, None))
+        Ok(None)
     }
 
     /// After a capture of `host` is committed: trains the site's dictionary once it has enough
     /// captures. A failed training leaves the site without one; it is tried again next run.
-    pub(super) fn capture_committed(&mut self, host: &str) -> Result<()> {
-        let due = match &mut self.dictionaries.site {
+    pub(super) fn committed(&mut self, rows: &impl DictionaryRows, host: &str) -> Result<()> {
+        let due = match &mut self.site {
             Some((h, SiteDictionary::Untrained { captures })) if h == host => {
                 *captures += 1;
                 *captures >= TRAIN_AFTER
@@ -80,55 +92,115 @@ impl Lite {
         if !due {
             return Ok(());
         }
-        let state = match self.train(host)? {
+        let state = match train(rows, host)? {
             Some((id, dictionary)) => SiteDictionary::Ready {
                 id,
                 compressor: Box::new(
                     zstd::bulk::Compressor::with_dictionary(ZSTD_LEVEL, &dictionary)
-                        .map_err(|e| self.io(e))?,
+                        .map_err(|e| rows.io(e))?,
                 ),
             },
             None => SiteDictionary::Settled,
         };
-        self.dictionaries.site = Some((host.to_string(), state));
+        self.site = Some((host.to_string(), state));
         Ok(())
     }
 
     /// Loads what the database knows of `host`'s dictionary, when the site changes.
-    fn know_site(&mut self, host: &str) -> Result<()> {
-        if matches!(&self.dictionaries.site, Some((h, _)) if h == host) {
+    fn know_site(&mut self, rows: &impl DictionaryRows, host: &str) -> Result<()> {
+        if matches!(&self.site, Some((h, _)) if h == host) {
             return Ok(());
         }
-        let stored: Option<(i64, Vec<u8>)> = self
-            .conn
+        let state = match rows.latest_dictionary(host)? {
+            Some((id, dictionary)) => SiteDictionary::Ready {
+                id,
+                compressor: Box::new(
+                    zstd::bulk::Compressor::with_dictionary(ZSTD_LEVEL, &dictionary)
+                        .map_err(|e| rows.io(e))?,
+                ),
+            },
+            None => SiteDictionary::Untrained {
+                captures: rows.site_captures(host)?,
+            },
+        };
+        self.site = Some((host.to_string(), state));
+        Ok(())
+    }
+}
+
+/// Trains a dictionary on the site's latest captures and stores it.
+fn train(rows: &impl DictionaryRows, host: &str) -> Result<Option<(i64, Vec<u8>)>> {
+    let _one_at_a_time = TRAINING.lock().unwrap_or_else(|p| p.into_inner());
+    let mut digests = Vec::new();
+    let mut samples = Vec::new();
+    let mut budget = SAMPLE_BUDGET;
+    for (digest, content) in rows.training_samples(host, MAX_SAMPLES)? {
+        let Ok(raw) = zstd::bulk::decompress(&content, budget) else {
+            continue;
+        };
+        budget -= raw.len();
+        digests.push(digest);
+        samples.push(raw);
+        if budget < 64 * 1024 {
+            break;
+        }
+    }
+    if samples.len() < MIN_SAMPLES {
+        return Ok(None);
+    }
+    // One capture is held out to judge the dictionary by.
+    let (Some(held_out), Some(_)) = (samples.pop(), digests.pop()) else {
+        return Ok(None);
+    };
+    // A cheap look before the training's 0.4 s: pages that share a template shrink each
+    // other far below a fifth even with a few pages, as they are, for a dictionary. When
+    // not even that pays (pages of unrelated layouts, one host serving many sites), a
+    // trained dictionary will not either.
+    if !pays(&raw_dictionary(&samples), &held_out) {
+        return Ok(None);
+    }
+    // zstd wants about ten times the dictionary's size in samples.
+    let total: usize = samples.iter().map(Vec::len).sum();
+    let size = DICTIONARY_BYTES.min(total / 10);
+    let Ok(dictionary) = zstd::dict::from_samples(&samples, size) else {
+        return Ok(None);
+    };
+    drop(samples);
+    if !pays(&dictionary, &held_out) {
+        // The site's pages share too little (or one host serves many sites): captures stay
+        // as they are, and the next run tries again.
+        return Ok(None);
+    }
+    let samples_json = serde_json::to_string(&digests).unwrap_or_default();
+    let id = rows.insert_dictionary(host, &samples_json, &dictionary)?;
+    Ok(Some((id, dictionary)))
+}
+
+impl DictionaryRows for Lite {
+    fn io(&self, source: std::io::Error) -> Error {
+        Error::Io {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn latest_dictionary(&self, host: &str) -> Result<Option<(i64, Vec<u8>)>> {
+        self.conn
             .prepare_cached(
                 "SELECT id, content FROM capture_dictionaries WHERE host = ?1
                  ORDER BY id DESC LIMIT 1",
             )
             .and_then(|mut s| s.query_row(params![host], |r| Ok((r.get(0)?, r.get(1)?))))
             .optional()
-            .map_err(|e| self.err(e))?;
-        let state = match stored {
-            Some((id, dictionary)) => SiteDictionary::Ready {
-                id,
-                compressor: Box::new(
-                    zstd::bulk::Compressor::with_dictionary(ZSTD_LEVEL, &dictionary)
-                        .map_err(|e| self.io(e))?,
-                ),
-            },
-            None => SiteDictionary::Untrained {
-                captures: site_captures(&self.conn, host).map_err(|e| self.err(e))?,
-            },
-        };
-        self.dictionaries.site = Some((host.to_string(), state));
-        Ok(())
+            .map_err(|e| self.err(e))
     }
 
-    /// Trains a dictionary on the site's latest captures and stores it.
-    fn train(&mut self, host: &str) -> Result<Option<(i64, Vec<u8>)>> {
-        let _one_at_a_time = TRAINING.lock().unwrap_or_else(|p| p.into_inner());
-        let rows: Vec<(String, Vec<u8>)> = self
-            .conn
+    fn site_captures(&self, host: &str) -> Result<i64> {
+        site_captures(&self.conn, host).map_err(|e| self.err(e))
+    }
+
+    fn training_samples(&self, host: &str, max: i64) -> Result<Vec<(String, Vec<u8>)>> {
+        self.conn
             .prepare_cached(
                 "SELECT c.digest, c.content FROM captures c
                  WHERE c.dictionary_id IS NULL AND c.compression = 'zstd' AND c.digest IN (
@@ -136,60 +208,48 @@ impl Lite {
                      WHERE a.host = ?1 ORDER BY v.id DESC LIMIT ?2)",
             )
             .and_then(|mut s| {
-                s.query_map(params![host, MAX_SAMPLES], |r| Ok((r.get(0)?, r.get(1)?)))?
+                s.query_map(params![host, max], |r| Ok((r.get(0)?, r.get(1)?)))?
                     .collect()
             })
-            .map_err(|e| self.err(e))?;
-        let mut digests = Vec::new();
-        let mut samples = Vec::new();
-        let mut budget = SAMPLE_BUDGET;
-        for (digest, content) in rows {
-            let Ok(raw) = zstd::bulk::decompress(&content, budget) else {
-                continue;
-            };
-            budget -= raw.len();
-            digests.push(digest);
-            samples.push(raw);
-            if budget < 64 * 1024 {
-                break;
-            }
-        }
-        if samples.len() < MIN_SAMPLES {
-            return Ok(None);
-        }
-        // One capture is held out to judge the dictionary by.
-        let (Some(held_out), Some(_)) = (samples.pop(), digests.pop()) else {
-            return Ok(None);
-        };
-        // A cheap look before the training's 0.4 s: pages that share a template shrink each
-        // other far below a fifth even with a few pages, as they are, for a dictionary. When
-        // not even that pays (pages of unrelated layouts, one host serving many sites), a
-        // trained dictionary will not either.
-        if !pays(&raw_dictionary(&samples), &held_out) {
-            return Ok(None);
-        }
-        // zstd wants about ten times the dictionary's size in samples.
-        let total: usize = samples.iter().map(Vec::len).sum();
-        let size = DICTIONARY_BYTES.min(total / 10);
-        let Ok(dictionary) = zstd::dict::from_samples(&samples, size) else {
-            return Ok(None);
-        };
-        drop(samples);
-        if !pays(&dictionary, &held_out) {
-            // The site's pages share too little (or one host serves many sites): captures stay
-            // as they are, and the next run tries again.
-            return Ok(None);
-        }
-        let samples_json = serde_json::to_string(&digests).unwrap_or_default();
-        let id = self
-            .conn
+            .map_err(|e| self.err(e))
+    }
+
+    fn insert_dictionary(&self, host: &str, samples_json: &str, dictionary: &[u8]) -> Result<i64> {
+        self.conn
             .prepare_cached(
                 "INSERT INTO capture_dictionaries (host, trained_at, samples, content)
                  VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?2, ?3) RETURNING id",
             )
             .and_then(|mut s| s.query_row(params![host, samples_json, dictionary], |r| r.get(0)))
-            .map_err(|e| self.err(e))?;
-        Ok(Some((id, dictionary)))
+            .map_err(|e| self.err(e))
+    }
+}
+
+impl Lite {
+    /// Compresses a capture of `host` (None: no site known): with the site's dictionary when
+    /// it has one; returns the dictionary's id with the bytes.
+    pub(super) fn compress_capture(
+        &mut self,
+        host: Option<&str>,
+        bytes: &[u8],
+    ) -> Result<(Vec<u8>, Option<i64>)> {
+        if let Some(host) = host {
+            let mut dictionaries = std::mem::take(&mut self.dictionaries);
+            let done = dictionaries.compress(self, host, bytes);
+            self.dictionaries = dictionaries;
+            if let Some((out, id)) = done? {
+                return Ok((out, Some(id)));
+            }
+        }
+        Ok((self.compress(bytes)?, None))
+    }
+
+    /// After a capture of `host` is committed: see [`Dictionaries::committed`].
+    pub(super) fn capture_committed(&mut self, host: &str) -> Result<()> {
+        let mut dictionaries = std::mem::take(&mut self.dictionaries);
+        let done = dictionaries.committed(self, host);
+        self.dictionaries = dictionaries;
+        done
     }
 
     /// A capture's bytes, decompressed with its dictionary when it names one.
@@ -229,13 +289,6 @@ impl Lite {
         let bytes = std::sync::Arc::new(bytes);
         *self.dictionaries.read.borrow_mut() = Some((id, bytes.clone()));
         Ok(bytes)
-    }
-
-    fn io(&self, source: std::io::Error) -> Error {
-        Error::Io {
-            path: self.path.clone(),
-            source,
-        }
     }
 }
 
@@ -278,14 +331,14 @@ pub(super) fn drop_dictionaries_trained_on(
                     .collect()
             })
             .map_err(err)?;
-        let mut compressor = zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(|e| io(path, e))?;
+        let mut compressor = zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(|e| io_at(path, e))?;
         for (digest, content) in captures {
             let mut raw = Vec::new();
             let mut decoder =
                 zstd::stream::read::Decoder::with_dictionary(content.as_slice(), &dictionary)
-                    .map_err(|e| io(path, e))?;
-            std::io::Read::read_to_end(&mut decoder, &mut raw).map_err(|e| io(path, e))?;
-            let plain = compressor.compress(&raw).map_err(|e| io(path, e))?;
+                    .map_err(|e| io_at(path, e))?;
+            std::io::Read::read_to_end(&mut decoder, &mut raw).map_err(|e| io_at(path, e))?;
+            let plain = compressor.compress(&raw).map_err(|e| io_at(path, e))?;
             tx.execute(
                 "UPDATE captures SET content = ?2, stored_bytes = ?3, dictionary_id = NULL
                  WHERE digest = ?1",
@@ -336,7 +389,7 @@ fn site_captures(conn: &Connection, host: &str) -> rusqlite::Result<i64> {
     .query_row(params![host], |r| r.get(0))
 }
 
-fn io(path: &std::path::Path, source: std::io::Error) -> Error {
+fn io_at(path: &std::path::Path, source: std::io::Error) -> Error {
     Error::Io {
         path: path.to_path_buf(),
         source,

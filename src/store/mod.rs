@@ -127,6 +127,8 @@ pub struct Store {
     at: Location,
 }
 
+// One per open archive: the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 enum Engine {
     Lite(Lite),
     Pg(Pg),

@@ -209,4 +209,32 @@ pub fn write_chain(dir: &Path, n: usize, cyclic: bool) -> Vec<String> {
 }
 
 pub const TOLERANCE: Duration = Duration::from_millis(30);
+
+/// Adds the furniture every page of a real site repeats to a chain's pages, varied within the
+/// page as real menus and scripts are (so that it does not compress away on its own): what a
+/// per-site compression dictionary learns.
+pub fn add_furniture(site: &Path, paths: &[String]) {
+    let token = |i: u64| format!("{:x}", i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let menu: String = (0..300)
+        .map(|i| {
+            format!(
+                r#"<li><a href="/section/{}.html">{}</a></li>"#,
+                token(i),
+                token(i + 7)
+            )
+        })
+        .collect();
+    let script: String = (1000..1400)
+        .map(|i| format!("cfg['{}']={};", token(i), i))
+        .collect();
+    for (i, p) in paths.iter().enumerate() {
+        let file = site.join(&p[1..]);
+        let page = std::fs::read_to_string(&file).unwrap().replace(
+            "<footer>",
+            &format!("<ul class=menu>{menu}</ul><script>{script}</script><footer>Page {i} "),
+        );
+        std::fs::write(file, page).unwrap();
+    }
+}
+
 pub mod pg;

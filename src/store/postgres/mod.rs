@@ -56,6 +56,8 @@ pub(crate) struct Pg {
     compressor: Option<zstd::bulk::Compressor<'static>>,
     /// The last dictionary read: (id, bytes).
     dictionary: RefCell<Option<(i64, std::sync::Arc<Vec<u8>>)>>,
+    /// The writing connection's site dictionary, as for SQLite.
+    dictionaries: super::dictionary::Dictionaries,
 }
 
 /// Opens a connection: one clear line (exit 3) when the server cannot be reached or refuses.
@@ -185,6 +187,7 @@ impl Pg {
             at: at.clone(),
             compressor: None,
             dictionary: RefCell::new(None),
+            dictionaries: Default::default(),
         })
     }
 

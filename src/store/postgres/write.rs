@@ -4,7 +4,7 @@
 use postgres::Transaction;
 
 use super::Pg;
-use crate::store::dictionary::ZSTD_LEVEL;
+use crate::store::dictionary::{DictionaryRows, ZSTD_LEVEL};
 use crate::store::index::indexed_values;
 use crate::store::pages::{Committed, PageCommit};
 use crate::store::redact::Redaction;
@@ -56,19 +56,46 @@ impl Pg {
         compressor.compress(bytes).map_err(io)
     }
 
+    /// A capture compressed with its site's dictionary when the site has one (see SQLite's
+    /// `compress_capture`).
+    fn compress_capture(
+        &mut self,
+        host: Option<&str>,
+        bytes: &[u8],
+    ) -> Result<(Vec<u8>, Option<i64>)> {
+        if let Some(host) = host {
+            let mut dictionaries = std::mem::take(&mut self.dictionaries);
+            let done = dictionaries.compress(self, host, bytes);
+            self.dictionaries = dictionaries;
+            if let Some((out, id)) = done? {
+                return Ok((out, Some(id)));
+            }
+        }
+        Ok((self.compress(bytes)?, None))
+    }
+
     /// Writes one processed page in a single transaction (see SQLite's `commit_page`).
     pub fn commit_page(&mut self, page: &PageCommit) -> Result<Committed> {
+        // A site's dictionary is for its articles' captures.
+        let site = page
+            .article
+            .as_ref()
+            .filter(|a| a.version.is_some())
+            .map(|a| a.host.clone());
         let compressed = match &page.capture {
-            Some(c) if !self.has_capture(&c.digest)? => Some(self.compress(&c.bytes)?),
+            Some(c) if !self.has_capture(&c.digest)? => {
+                Some(self.compress_capture(site.as_deref(), &c.bytes)?)
+            }
             _ => None,
         };
         let now = crate::time::stored_time(chrono::Utc::now());
-        self.transaction(|tx| {
-            if let (Some(c), Some(compressed)) = (&page.capture, &compressed) {
-                tx.execute(
+        let (committed, stored) = self.transaction(|tx| {
+            let mut stored = 0;
+            if let (Some(c), Some((compressed, dictionary_id))) = (&page.capture, &compressed) {
+                stored = tx.execute(
                     "INSERT INTO captures (digest, compression, raw_bytes, stored_bytes,
-                                           content_type, content, created_at)
-                     VALUES ($1, 'zstd', $2, $3, $4, $5, $6) ON CONFLICT (digest) DO NOTHING",
+                                           content_type, content, created_at, dictionary_id)
+                     VALUES ($1, 'zstd', $2, $3, $4, $5, $6, $7) ON CONFLICT (digest) DO NOTHING",
                     &[
                         &c.digest,
                         &(c.bytes.len() as i64),
@@ -76,6 +103,7 @@ impl Pg {
                         &c.content_type,
                         compressed,
                         &now,
+                        dictionary_id,
                     ],
                 )?;
             }
@@ -195,11 +223,21 @@ impl Pg {
                 record_change(tx, version_id)?;
                 version = Some(next);
             }
-            Ok(Committed {
-                article_id,
-                version,
-            })
-        })
+            Ok((
+                Committed {
+                    article_id,
+                    version,
+                },
+                stored,
+            ))
+        })?;
+        if let Some(site) = site.filter(|_| stored > 0) {
+            let mut dictionaries = std::mem::take(&mut self.dictionaries);
+            let done = dictionaries.committed(self, &site);
+            self.dictionaries = dictionaries;
+            done?;
+        }
+        Ok(committed)
     }
 
     fn has_capture(&self, digest: &str) -> Result<bool> {
@@ -396,6 +434,61 @@ impl Pg {
             }
             Ok(ids.len())
         })
+    }
+}
+
+impl DictionaryRows for Pg {
+    fn latest_dictionary(&self, host: &str) -> Result<Option<(i64, Vec<u8>)>> {
+        let row = self.opt(
+            "SELECT id, content FROM capture_dictionaries WHERE host = $1
+             ORDER BY id DESC LIMIT 1",
+            &[&host],
+        )?;
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .transpose()
+            .map_err(|e| self.err(e))
+    }
+
+    fn site_captures(&self, host: &str) -> Result<i64> {
+        self.one(
+            "SELECT count(DISTINCT v.capture_digest) FROM versions v
+             JOIN articles a ON a.id = v.article_id WHERE a.host = $1",
+            &[&host],
+        )?
+        .try_get(0)
+        .map_err(|e| self.err(e))
+    }
+
+    fn training_samples(&self, host: &str, max: i64) -> Result<Vec<(String, Vec<u8>)>> {
+        let rows = self.rows(
+            "SELECT c.digest, c.content FROM captures c
+             WHERE c.dictionary_id IS NULL AND c.compression = 'zstd' AND c.digest IN (
+                 SELECT v.capture_digest FROM versions v JOIN articles a ON a.id = v.article_id
+                 WHERE a.host = $1 ORDER BY v.id DESC LIMIT $2)",
+            &[&host, &max],
+        )?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Got<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    fn insert_dictionary(&self, host: &str, samples_json: &str, dictionary: &[u8]) -> Result<i64> {
+        let now = crate::time::stored_time(chrono::Utc::now());
+        self.one(
+            "INSERT INTO capture_dictionaries (host, trained_at, samples, content)
+             VALUES ($1, $2, $3, $4) RETURNING id",
+            &[&host, &now, &samples_json, &dictionary],
+        )?
+        .try_get(0)
+        .map_err(|e| self.err(e))
+    }
+
+    fn io(&self, source: std::io::Error) -> Error {
+        Error::Io {
+            path: self.at.to_string().into(),
+            source,
+        }
     }
 }
 
