@@ -43,6 +43,8 @@ enum SiteDictionary {
 #[derive(Default)]
 pub struct Dictionaries {
     site: Option<(String, SiteDictionary)>,
+    /// Kept between captures without a dictionary: a zstd context is costly to set up.
+    plain: Option<zstd::bulk::Compressor<'static>>,
     /// The last dictionary read back, by id (reads come in runs of one site).
     read: std::cell::RefCell<Option<(i64, std::sync::Arc<Vec<u8>>)>>,
 }
@@ -60,28 +62,64 @@ pub(super) trait DictionaryRows {
     fn insert_dictionary(&self, host: &str, samples_json: &str, dictionary: &[u8]) -> Result<i64>;
     /// A compression error, named after the archive.
     fn io(&self, source: std::io::Error) -> Error;
+    /// The writing connection's dictionary state.
+    fn dictionaries(&mut self) -> &mut Dictionaries;
+
+    /// Compresses a capture of `host` (None: no site known): with the site's dictionary when
+    /// it has one; returns the dictionary's id with the bytes.
+    fn compress_capture(
+        &mut self,
+        host: Option<&str>,
+        bytes: &[u8],
+    ) -> Result<(Vec<u8>, Option<i64>)>
+    where
+        Self: Sized,
+    {
+        let mut dictionaries = std::mem::take(self.dictionaries());
+        let done = dictionaries.compress(self, host, bytes);
+        *self.dictionaries() = dictionaries;
+        done
+    }
+
+    /// After a capture of `host` is committed: see [`Dictionaries::committed`].
+    fn capture_committed(&mut self, host: &str) -> Result<()>
+    where
+        Self: Sized,
+    {
+        let mut dictionaries = std::mem::take(self.dictionaries());
+        let done = dictionaries.committed(self, host);
+        *self.dictionaries() = dictionaries;
+        done
+    }
 }
 
 impl Dictionaries {
-    /// Compresses a capture of `host` with the site's dictionary when it has one: (bytes, id).
-    /// None: no dictionary, the caller compresses it plainly.
-    pub(super) fn compress(
+    /// Compresses a capture of `host`, with the site's dictionary when it has one:
+    /// (bytes, the dictionary's id).
+    fn compress(
         &mut self,
         rows: &impl DictionaryRows,
-        host: &str,
+        host: Option<&str>,
         bytes: &[u8],
-    ) -> Result<Option<(Vec<u8>, i64)>> {
-        self.know_site(rows, host)?;
-        if let Some((_, SiteDictionary::Ready { id, compressor })) = &mut self.site {
-            let out = compressor.compress(bytes).map_err(|e| rows.io(e))?;
-            return Ok(Some((out, *id)));
+    ) -> Result<(Vec<u8>, Option<i64>)> {
+        if let Some(host) = host {
+            self.know_site(rows, host)?;
+            if let Some((_, SiteDictionary::Ready { id, compressor })) = &mut self.site {
+                let out = compressor.compress(bytes).map_err(|e| rows.io(e))?;
+                return Ok((out, Some(*id)));
+            }
         }
-        Ok(None)
+        if self.plain.is_none() {
+            let compressor = zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(|e| rows.io(e))?;
+            self.plain = Some(compressor);
+        }
+        let compressor = self.plain.as_mut().expect("set above");
+        Ok((compressor.compress(bytes).map_err(|e| rows.io(e))?, None))
     }
 
     /// After a capture of `host` is committed: trains the site's dictionary once it has enough
     /// captures. A failed training leaves the site without one; it is tried again next run.
-    pub(super) fn committed(&mut self, rows: &impl DictionaryRows, host: &str) -> Result<()> {
+    fn committed(&mut self, rows: &impl DictionaryRows, host: &str) -> Result<()> {
         let due = match &mut self.site {
             Some((h, SiteDictionary::Untrained { captures })) if h == host => {
                 *captures += 1;
@@ -177,6 +215,10 @@ fn train(rows: &impl DictionaryRows, host: &str) -> Result<Option<(i64, Vec<u8>)
 }
 
 impl DictionaryRows for Lite {
+    fn dictionaries(&mut self) -> &mut Dictionaries {
+        &mut self.dictionaries
+    }
+
     fn io(&self, source: std::io::Error) -> Error {
         Error::Io {
             path: self.path.clone(),
@@ -226,32 +268,6 @@ impl DictionaryRows for Lite {
 }
 
 impl Lite {
-    /// Compresses a capture of `host` (None: no site known): with the site's dictionary when
-    /// it has one; returns the dictionary's id with the bytes.
-    pub(super) fn compress_capture(
-        &mut self,
-        host: Option<&str>,
-        bytes: &[u8],
-    ) -> Result<(Vec<u8>, Option<i64>)> {
-        if let Some(host) = host {
-            let mut dictionaries = std::mem::take(&mut self.dictionaries);
-            let done = dictionaries.compress(self, host, bytes);
-            self.dictionaries = dictionaries;
-            if let Some((out, id)) = done? {
-                return Ok((out, Some(id)));
-            }
-        }
-        Ok((self.compress(bytes)?, None))
-    }
-
-    /// After a capture of `host` is committed: see [`Dictionaries::committed`].
-    pub(super) fn capture_committed(&mut self, host: &str) -> Result<()> {
-        let mut dictionaries = std::mem::take(&mut self.dictionaries);
-        let done = dictionaries.committed(self, host);
-        self.dictionaries = dictionaries;
-        done
-    }
-
     /// A capture's bytes, decompressed with its dictionary when it names one.
     pub(super) fn decompress_capture(
         &self,
@@ -263,15 +279,8 @@ impl Lite {
             path: self.path.clone(),
             message: format!("capture {digest} cannot be decompressed: {e}"),
         };
-        let Some(id) = dictionary_id else {
-            return zstd::stream::decode_all(content).map_err(unreadable);
-        };
-        let dictionary = self.dictionary(id)?;
-        let mut out = Vec::new();
-        let mut decoder = zstd::stream::read::Decoder::with_dictionary(content, &dictionary)
-            .map_err(unreadable)?;
-        std::io::Read::read_to_end(&mut decoder, &mut out).map_err(unreadable)?;
-        Ok(out)
+        let dictionary = dictionary_id.map(|id| self.dictionary(id)).transpose()?;
+        decompress(content, dictionary.as_deref().map(Vec::as_slice)).map_err(unreadable)
     }
 
     /// Dictionary `id`'s bytes, kept for the next capture read.
@@ -333,12 +342,8 @@ pub(super) fn drop_dictionaries_trained_on(
             .map_err(err)?;
         let mut compressor = zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(|e| io_at(path, e))?;
         for (digest, content) in captures {
-            let mut raw = Vec::new();
-            let mut decoder =
-                zstd::stream::read::Decoder::with_dictionary(content.as_slice(), &dictionary)
-                    .map_err(|e| io_at(path, e))?;
-            std::io::Read::read_to_end(&mut decoder, &mut raw).map_err(|e| io_at(path, e))?;
-            let plain = compressor.compress(&raw).map_err(|e| io_at(path, e))?;
+            let plain = recompressed_without(&dictionary, &content, &mut compressor)
+                .map_err(|e| io_at(path, e))?;
             tx.execute(
                 "UPDATE captures SET content = ?2, stored_bytes = ?3, dictionary_id = NULL
                  WHERE digest = ?1",
@@ -353,6 +358,26 @@ pub(super) fn drop_dictionaries_trained_on(
         .map_err(err)?;
     }
     Ok(ids.len())
+}
+
+/// A stored capture's bytes: zstd, with the dictionary it names if any.
+pub(super) fn decompress(content: &[u8], dictionary: Option<&[u8]>) -> std::io::Result<Vec<u8>> {
+    let Some(dictionary) = dictionary else {
+        return zstd::stream::decode_all(content);
+    };
+    let mut out = Vec::new();
+    let mut decoder = zstd::stream::read::Decoder::with_dictionary(content, dictionary)?;
+    std::io::Read::read_to_end(&mut decoder, &mut out)?;
+    Ok(out)
+}
+
+/// A capture compressed with `dictionary`, compressed again without it.
+pub(super) fn recompressed_without(
+    dictionary: &[u8],
+    content: &[u8],
+    compressor: &mut zstd::bulk::Compressor<'static>,
+) -> std::io::Result<Vec<u8>> {
+    compressor.compress(&decompress(content, Some(dictionary))?)
 }
 
 /// Whether `dictionary` (trained, or any bytes used as they are) shrinks a capture it was not

@@ -14,7 +14,7 @@ pub(crate) struct Lite {
     pub(super) conn: Connection,
     pub(super) path: PathBuf,
     /// Kept between captures: a zstd context is costly to set up for every page.
-    pub(super) compressor: Option<zstd::bulk::Compressor<'static>>,
+
     /// Per-site dictionaries: the current site's for writing, the last one read.
     pub(super) dictionaries: super::dictionary::Dictionaries,
 }
@@ -52,7 +52,6 @@ impl Lite {
         let store = Lite {
             conn,
             path: path.to_path_buf(),
-            compressor: None,
             dictionaries: Default::default(),
         };
         store.check_identity()?;
@@ -81,7 +80,6 @@ impl Lite {
         let store = Lite {
             conn,
             path: path.to_path_buf(),
-            compressor: None,
             dictionaries: Default::default(),
         };
         store.check_identity()?;

@@ -4,7 +4,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::dictionary::ZSTD_LEVEL;
+use super::dictionary::DictionaryRows;
 use super::{Lite, index, query, sqlite};
 use crate::fetch::Validators;
 use crate::model::FetchOutcome;
@@ -373,19 +373,6 @@ impl Lite {
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM captures WHERE digest = ?1)")
             .and_then(|mut s| s.query_row(params![digest], |r| r.get(0)))
             .map_err(|e| self.err(e))
-    }
-
-    /// zstd at [`ZSTD_LEVEL`], through the connection's kept context.
-    pub(super) fn compress(&mut self, bytes: &[u8]) -> Result<Vec<u8>> {
-        let io = |source| Error::Io {
-            path: self.path.clone(),
-            source,
-        };
-        if self.compressor.is_none() {
-            self.compressor = Some(zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(io)?);
-        }
-        let compressor = self.compressor.as_mut().expect("set above");
-        compressor.compress(bytes).map_err(io)
     }
 }
 

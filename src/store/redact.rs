@@ -18,6 +18,20 @@ pub struct Redaction {
     pub captures_removed: i64,
 }
 
+impl Redaction {
+    /// The record of a takedown lifted.
+    pub(super) fn lift(url: String, at: &str, reason: &str) -> Self {
+        Redaction {
+            url,
+            action: "unredact".into(),
+            at: at.to_string(),
+            reason: reason.to_string(),
+            versions_removed: 0,
+            captures_removed: 0,
+        }
+    }
+}
+
 impl Lite {
     /// Removes every version, search entry, change record and capture of one article (captures
     /// another article shares are kept), blanks the notes and digests of its fetches, and logs
@@ -136,14 +150,7 @@ impl Lite {
         if state.as_ref().is_none_or(|s| s.action != "redact") {
             return Err(Error::NotInArchive(format!("{url} is not redacted")));
         }
-        let entry = Redaction {
-            url,
-            action: "unredact".into(),
-            at: at.to_string(),
-            reason: reason.to_string(),
-            versions_removed: 0,
-            captures_removed: 0,
-        };
+        let entry = Redaction::lift(url, at, reason);
         log(&tx, article_id, &entry).map_err(err)?;
         tx.commit().map_err(err)?;
         Ok(entry)

@@ -52,8 +52,6 @@ impl Drop for Conn {
 pub(crate) struct Pg {
     client: RefCell<Conn>,
     at: PgTarget,
-    /// Kept between captures, as for SQLite.
-    compressor: Option<zstd::bulk::Compressor<'static>>,
     /// The last dictionary read: (id, bytes).
     dictionary: RefCell<Option<(i64, std::sync::Arc<Vec<u8>>)>>,
     /// The writing connection's site dictionary, as for SQLite.
@@ -185,7 +183,6 @@ impl Pg {
         Ok(Pg {
             client: RefCell::new(connect(at)?),
             at: at.clone(),
-            compressor: None,
             dictionary: RefCell::new(None),
             dictionaries: Default::default(),
         })

@@ -141,15 +141,9 @@ impl Pg {
             path: self.at.to_string().into(),
             message: format!("capture {digest} cannot be decompressed: {e}"),
         };
-        let Some(id) = dictionary_id else {
-            return zstd::stream::decode_all(content).map_err(unreadable);
-        };
-        let dictionary = self.dictionary(id)?;
-        let mut out = Vec::new();
-        let mut decoder = zstd::stream::read::Decoder::with_dictionary(content, &dictionary)
-            .map_err(unreadable)?;
-        std::io::Read::read_to_end(&mut decoder, &mut out).map_err(unreadable)?;
-        Ok(out)
+        let dictionary = dictionary_id.map(|id| self.dictionary(id)).transpose()?;
+        crate::store::dictionary::decompress(content, dictionary.as_deref().map(Vec::as_slice))
+            .map_err(unreadable)
     }
 
     fn dictionary(&self, id: i64) -> Result<std::sync::Arc<Vec<u8>>> {

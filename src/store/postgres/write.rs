@@ -4,7 +4,7 @@
 use postgres::Transaction;
 
 use super::Pg;
-use crate::store::dictionary::{DictionaryRows, ZSTD_LEVEL};
+use crate::store::dictionary::{DictionaryRows, ZSTD_LEVEL, recompressed_without};
 use crate::store::index::indexed_values;
 use crate::store::pages::{Committed, PageCommit};
 use crate::store::redact::Redaction;
@@ -42,36 +42,6 @@ impl Pg {
             Stop::Db(e) => self.err(e),
             Stop::Arshif(e) => e,
         })
-    }
-
-    fn compress(&mut self, bytes: &[u8]) -> Result<Vec<u8>> {
-        let io = |source| Error::Io {
-            path: self.at.to_string().into(),
-            source,
-        };
-        if self.compressor.is_none() {
-            self.compressor = Some(zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(io)?);
-        }
-        let compressor = self.compressor.as_mut().expect("set above");
-        compressor.compress(bytes).map_err(io)
-    }
-
-    /// A capture compressed with its site's dictionary when the site has one (see SQLite's
-    /// `compress_capture`).
-    fn compress_capture(
-        &mut self,
-        host: Option<&str>,
-        bytes: &[u8],
-    ) -> Result<(Vec<u8>, Option<i64>)> {
-        if let Some(host) = host {
-            let mut dictionaries = std::mem::take(&mut self.dictionaries);
-            let done = dictionaries.compress(self, host, bytes);
-            self.dictionaries = dictionaries;
-            if let Some((out, id)) = done? {
-                return Ok((out, Some(id)));
-            }
-        }
-        Ok((self.compress(bytes)?, None))
     }
 
     /// Writes one processed page in a single transaction (see SQLite's `commit_page`).
@@ -232,10 +202,7 @@ impl Pg {
             ))
         })?;
         if let Some(site) = site.filter(|_| stored > 0) {
-            let mut dictionaries = std::mem::take(&mut self.dictionaries);
-            let done = dictionaries.committed(self, &site);
-            self.dictionaries = dictionaries;
-            done?;
+            self.capture_committed(&site)?;
         }
         Ok(committed)
     }
@@ -397,14 +364,7 @@ impl Pg {
                     "{url} is not redacted"
                 ))));
             }
-            let entry = Redaction {
-                url,
-                action: "unredact".into(),
-                at: at.to_string(),
-                reason: reason.to_string(),
-                versions_removed: 0,
-                captures_removed: 0,
-            };
+            let entry = Redaction::lift(url, at, reason);
             log(tx, article_id, &entry)?;
             Ok(entry)
         })
@@ -438,6 +398,10 @@ impl Pg {
 }
 
 impl DictionaryRows for Pg {
+    fn dictionaries(&mut self) -> &mut crate::store::dictionary::Dictionaries {
+        &mut self.dictionaries
+    }
+
     fn latest_dictionary(&self, host: &str) -> Result<Option<(i64, Vec<u8>)>> {
         let row = self.opt(
             "SELECT id, content FROM capture_dictionaries WHERE host = $1
@@ -610,12 +574,7 @@ fn drop_dictionaries_trained_on(
         let mut compressor = zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(io)?;
         for r in captures {
             let (digest, content): (String, Vec<u8>) = (r.try_get(0)?, r.try_get(1)?);
-            let mut raw = Vec::new();
-            let mut decoder =
-                zstd::stream::read::Decoder::with_dictionary(content.as_slice(), &dictionary)
-                    .map_err(io)?;
-            std::io::Read::read_to_end(&mut decoder, &mut raw).map_err(io)?;
-            let plain = compressor.compress(&raw).map_err(io)?;
+            let plain = recompressed_without(&dictionary, &content, &mut compressor).map_err(io)?;
             tx.execute(
                 "UPDATE captures SET content = $2, stored_bytes = $3, dictionary_id = NULL
                  WHERE digest = $1",
