@@ -37,9 +37,10 @@ fn example() -> String {
 }
 
 /// A WARC export's records, decompressed, with the one line that names the export's own time
-/// (the warcinfo record's date) left out.
+/// (the warcinfo record's date) left out, followed by its CDXJ index.
 fn warc_records(db: &str, dir: &Path) -> String {
     let out = dir.join("export.warc.gz");
+    let cdx = dir.join("export.cdxj");
     ok(&[
         "export",
         "--format",
@@ -48,7 +49,11 @@ fn warc_records(db: &str, dir: &Path) -> String {
         db,
         "--output",
         out.to_str().unwrap(),
+        "--cdx",
+        cdx.to_str().unwrap(),
     ]);
+    let index = std::fs::read_to_string(&cdx).unwrap();
+    assert!(index.lines().count() > 1, "{index}");
     let mut text = Vec::new();
     std::io::Read::read_to_end(
         &mut flate2::read::MultiGzDecoder::new(std::fs::File::open(&out).unwrap()),
@@ -61,7 +66,7 @@ fn warc_records(db: &str, dir: &Path) -> String {
         .find(|l| l.starts_with("WARC-Date: "))
         .unwrap()
         .to_string();
-    text.replacen(&warcinfo_date, "", 1)
+    format!("{}\n{index}", text.replacen(&warcinfo_date, "", 1))
 }
 
 /// Every reader's output on `db`, for the articles of the example archive.
@@ -375,11 +380,22 @@ async fn a_run_from_a_config_into_postgres_survives_kill_9() {
             .unwrap()
             .unwrap();
     }
-    // The killed runs' locks went with their connections: this run finishes the chain.
+    // The killed runs' locks went with their connections: this run finishes the chain, and
+    // the revisit planner reads the archive on PostgreSQL.
     let config_for_run = config.clone();
     let out = tokio::task::spawn_blocking(move || arshif(&["run", "--config", &config_for_run]))
         .await
         .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config_for_revisit = config.clone();
+    let out =
+        tokio::task::spawn_blocking(move || arshif(&["revisit", "--config", &config_for_revisit]))
+            .await
+            .unwrap();
     assert!(
         out.status.success(),
         "{}",
