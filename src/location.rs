@@ -370,6 +370,16 @@ fn split_pgpass_line(line: &str) -> Vec<String> {
     fields
 }
 
+/// `text` with the credentials of any URL in it taken out (the `user:password@` part and a
+/// `password=` parameter): for messages that quote what was typed, such as a usage error.
+pub fn without_credentials(text: &str) -> String {
+    let userinfo =
+        regex::Regex::new(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/\s'\x22@]*@").expect("a valid pattern");
+    let password = regex::Regex::new(r"([?&]password=)[^&\s'\x22]*").expect("a valid pattern");
+    let text = userinfo.replace_all(text, "$1");
+    password.replace_all(&text, "${1}…").into_owned()
+}
+
 /// What a URL that did not parse may show of itself: its scheme and whatever follows the last
 /// `@` (so never a password).
 fn shown_of_unparsed(s: &str) -> String {
@@ -419,6 +429,20 @@ mod tests {
             .parse::<Location>()
             .unwrap_err();
         assert!(!e.to_string().contains("s3cret"), "{e}");
+    }
+
+    #[test]
+    fn quoted_urls_lose_their_credentials() {
+        assert_eq!(
+            without_credentials(
+                "invalid value 'postgres://u:s3cret@[bad/x?password=p2&a=b' for '--db'"
+            ),
+            "invalid value 'postgres://[bad/x?password=…&a=b' for '--db'"
+        );
+        assert_eq!(
+            without_credentials("see https://example.org/a@b"),
+            "see https://example.org/a@b"
+        );
     }
 
     #[test]

@@ -14,7 +14,10 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if e.use_stderr() => {
-            let msg = one_line_usage_error(&e.render().to_string());
+            // clap quotes what was typed: a database URL's password must not be shown.
+            let msg = arshif::location::without_credentials(&one_line_usage_error(
+                &e.render().to_string(),
+            ));
             if asks_for_json_logs() {
                 init_logging(0, LogFormat::Json);
             }
@@ -131,7 +134,9 @@ fn report(e: &anyhow::Error, json: bool) -> Exit {
     if lib.is_some_and(arshif::Error::is_disk_full) {
         msg.push_str(" (the disk is full: free space and run again; nothing committed was lost)");
     }
-    fatal(&msg.replace('\n', " "), code, json);
+    // Errors name databases without credentials; this also catches any quoted by another.
+    let msg = arshif::location::without_credentials(&msg.replace('\n', " "));
+    fatal(&msg, code, json);
     code
 }
 

@@ -332,6 +332,15 @@ fn credentials_are_never_printed() {
             assert!(said.contains("postgres://127.0.0.1:1/archive"), "{said}");
         }
     }
+    // A URL that does not parse is a usage error that does not quote the password either.
+    let out = arshif(&[
+        "list",
+        "--db",
+        "postgres://archivist:s3cret-pw@[bad/archive",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(!err.contains("s3cret") && err.lines().count() == 1, "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
