@@ -175,7 +175,7 @@ fn main() {
         results.push((label.to_string(), u, Target::Wall(0.050)));
     }
     if env_or("ARSHIF_BENCH_POSTGRES", 1) > 0 {
-        postgres_beside_sqlite(bin, &db, &queries, rounds, time);
+        postgres_beside_sqlite(bin, &db, &queries, [typical, busiest], rounds, time);
     }
 
     // The web view on the query archive: each route's 95th percentile over loopback.
@@ -183,7 +183,7 @@ fn main() {
         .iter()
         .find(|(l, _, _)| l.starts_with("search (common"))
         .map_or(0.0, |(_, u, _)| u.wall);
-    for (label, p95, target) in serve_routes(bin, &db, typical, busiest, rounds.max(20)) {
+    for (label, p95, target) in serve_routes(bin, path(&db), typical, busiest, rounds.max(20)) {
         let target = if label.contains("search") {
             cli_search + 0.020
         } else {
@@ -315,10 +315,11 @@ fn postgres_beside_sqlite(
     bin: &str,
     db: &Path,
     queries: &[(&str, Vec<&str>)],
+    [typical, busiest]: [&str; 2],
     rounds: usize,
     time: bool,
 ) {
-    let Some(cluster) = pg::Cluster::start("the archive benchmark on PostgreSQL") else {
+    let Some(cluster) = pg::Cluster::start_durable("the archive benchmark on PostgreSQL") else {
         return;
     };
     let url = cluster.database("queries");
@@ -352,6 +353,19 @@ fn postgres_beside_sqlite(
             p / l
         );
     }
+    // The web view: each route's p95 on both (a PostgreSQL request opens its own connection).
+    let n = rounds.max(20);
+    let lite = serve_routes(bin, path(db), typical, busiest, n);
+    let pg = serve_routes(bin, &url, typical, busiest, n);
+    println!("{:<40} {:>10} {:>12} {:>7}", "serve, p95", "SQLite", "PostgreSQL", "ratio");
+    for ((label, l, _), (_, p, _)) in lite.iter().zip(&pg) {
+        println!(
+            "{label:<40} {:>8.1}ms {:>10.1}ms {:>6.2}x",
+            l * 1000.0,
+            p * 1000.0,
+            p / l
+        );
+    }
 }
 
 /// `arshif serve` on `db`: for each route, the 95th percentile of `n` requests' time over
@@ -359,14 +373,14 @@ fn postgres_beside_sqlite(
 /// the caller from the CLI's own time).
 fn serve_routes(
     bin: &str,
-    db: &Path,
+    db: &str,
     typical: &str,
     busiest: &str,
     n: usize,
 ) -> Vec<(String, f64, f64)> {
     use std::io::{BufRead, BufReader, Read, Write};
     let mut child = std::process::Command::new(bin)
-        .args(["serve", "--db", path(db), "--bind", "127.0.0.1:0"])
+        .args(["serve", "--db", db, "--bind", "127.0.0.1:0"])
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();

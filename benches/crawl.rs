@@ -13,8 +13,9 @@
 //! (`--jobs` = sites) with the rate lifted, for the throughput against the single chain; and
 //! again at 20 requests per second per host, for the smallest gap each host saw.
 //!
-//! The single chain is also crawled into PostgreSQL (a throwaway cluster, when Debian's
-//! `postgresql` is installed; `ARSHIF_BENCH_POSTGRES=0` to skip), round by round beside SQLite.
+//! The single chain is also crawled into PostgreSQL (a throwaway local cluster with its default
+//! durability, when Debian's `postgresql` is installed; `ARSHIF_BENCH_POSTGRES=0` to skip),
+//! round by round beside SQLite.
 //!
 //! Then a per-site zstd dictionary (`ARSHIF_BENCH_DICT=0` to skip): in process on three
 //! single-site chains made from benchmark templates, and end to end with arshif crawling one
@@ -58,7 +59,7 @@ fn main() {
     let mut db_bytes = 0;
     let mut db_bytes_after_recrawl = 0;
     let cluster = if env_or("ARSHIF_BENCH_POSTGRES", 1) > 0 {
-        pg::Cluster::start("the crawl benchmark into PostgreSQL")
+        pg::Cluster::start_durable("the crawl benchmark into PostgreSQL")
     } else {
         None
     };

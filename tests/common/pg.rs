@@ -14,8 +14,18 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// A running cluster, or None (SKIPPED printed) when PostgreSQL is not installed.
+    /// A running cluster, or None (SKIPPED printed) when PostgreSQL is not installed. It does
+    /// not sync to disk (`fsync=off`): tests want speed, not durability.
     pub fn start(test: &str) -> Option<Cluster> {
+        Self::start_with(test, false)
+    }
+
+    /// A cluster with PostgreSQL's default durability (every commit synced), for benchmarks.
+    pub fn start_durable(test: &str) -> Option<Cluster> {
+        Self::start_with(test, true)
+    }
+
+    fn start_with(test: &str, durable: bool) -> Option<Cluster> {
         let Some(bin) = server_bin() else {
             assert!(
                 std::env::var_os("ARSHIF_CI").is_none(),
@@ -60,8 +70,9 @@ impl Cluster {
             ],
         );
         let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
-            cluster.dir.path().display()
+            "-p {port} -k {} -c listen_addresses=127.0.0.1{}",
+            cluster.dir.path().display(),
+            if durable { "" } else { " -c fsync=off" }
         );
         let log = cluster.dir.path().join("log");
         cluster.run(
