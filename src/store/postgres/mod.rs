@@ -324,25 +324,26 @@ impl Pg {
         params: &[&(dyn ToSql + Sync)],
         mut each: impl FnMut(&Row) -> Result<()>,
     ) -> Result<()> {
-        self.with_client(|c| {
-            c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
-            c.execute(
-                &format!("DECLARE arshif_rows NO SCROLL CURSOR FOR {sql}"),
-                params,
-            )
-            .map(drop)
-        })?;
-        let result = (|| loop {
-            let batch = self.rows(&format!("FETCH {BATCH} FROM arshif_rows"), &[])?;
-            for row in &batch {
-                each(row)?;
-            }
-            if (batch.len() as i64) < BATCH {
-                return Ok(());
-            }
-        })();
-        let end = self.with_client(|c| c.batch_execute("CLOSE arshif_rows; COMMIT"));
-        result.and(end)
+        let result = self
+            .with_client(|c| {
+                c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+                c.execute(&format!("DECLARE arshif_rows NO SCROLL CURSOR FOR {sql}"), params)
+                    .map(drop)
+            })
+            .and_then(|()| loop {
+                let batch = self.rows(&format!("FETCH {BATCH} FROM arshif_rows"), &[])?;
+                for row in &batch {
+                    each(row)?;
+                }
+                if (batch.len() as i64) < BATCH {
+                    return Ok(());
+                }
+            });
+        // A read-only transaction: ending it either way loses nothing; a failed one is rolled
+        // back so that the connection can be used again.
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        let ended = self.with_client(|c| c.batch_execute(end));
+        result.and(ended)
     }
 
     pub(in crate::store) fn err(&self, e: postgres::Error) -> Error {
