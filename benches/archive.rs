@@ -357,7 +357,10 @@ fn postgres_beside_sqlite(
     let n = rounds.max(20);
     let lite = serve_routes(bin, path(db), typical, busiest, n);
     let pg = serve_routes(bin, &url, typical, busiest, n);
-    println!("{:<40} {:>10} {:>12} {:>7}", "serve, p95", "SQLite", "PostgreSQL", "ratio");
+    println!(
+        "{:<40} {:>10} {:>12} {:>7}",
+        "serve, p95", "SQLite", "PostgreSQL", "ratio"
+    );
     for ((label, l, _), (_, p, _)) in lite.iter().zip(&pg) {
         println!(
             "{label:<40} {:>8.1}ms {:>10.1}ms {:>6.2}x",

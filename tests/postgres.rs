@@ -644,3 +644,73 @@ async fn an_extractor_upgrade_on_postgres_re_extracts_like_with_like() {
     );
     assert_eq!(unchanged.trim(), chain.len().to_string());
 }
+
+/// The issue's whole path: the example archive moved to PostgreSQL with `arshif copy`, the
+/// bundled fixture sites crawled into it by `arshif run` from a config naming it, and every
+/// archivist command reading the result as it reads the same done on SQLite.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_fixture_sites_run_into_a_copied_archive_as_into_sqlite() {
+    let Some(pg) = Cluster::start("run into a copied archive") else {
+        return;
+    };
+    let url = pg.database("moved");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("copy.db");
+    let file = file.to_str().unwrap().to_string();
+    ok(&["copy", "--from", &example(), "--to", &url]);
+    ok(&["copy", "--from", &example(), "--to", &file]);
+    let mut sites = String::new();
+    let mut servers = Vec::new();
+    for site in ["ar", "fr", "en"] {
+        let server = common::serve_site(site).await;
+        sites.push_str(&format!(
+            "[[site]]\nname = \"{site}\"\nstart_urls = [\"{}\"]\ntimezone = \"{}\"\n",
+            server.url(&common::chain(site)[0]),
+            common::timezone(site)
+        ));
+        servers.push(server);
+    }
+    for db in [&url, &file] {
+        let config = dir.path().join("arshif.toml");
+        std::fs::write(&config, format!("database = \"{db}\"\nrate = 50\n{sites}")).unwrap();
+        let config = config.to_str().unwrap().to_string();
+        // One site at a time: articles are numbered in the order they are first archived.
+        let out = tokio::task::spawn_blocking(move || {
+            arshif(&["run", "--config", &config, "--jobs", "1"])
+        })
+        .await
+        .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Times differ run to run, and so does the order in which `run` takes the sites (so the
+    // new articles' ids): each output is compared as its lines, times left out.
+    let times = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z").unwrap();
+    let lines = |text: &str| {
+        let text = times.replace_all(text, "T");
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        lines.sort();
+        lines
+    };
+    let (on_pg, on_file) = (readings(&url), readings(&file));
+    for ((command, a), (_, b)) in on_pg.iter().zip(&on_file) {
+        assert_eq!(
+            lines(a),
+            lines(b),
+            "`arshif {command}` differs between the engines"
+        );
+    }
+    let listed = ok(&["list", "--db", &url]);
+    let crawled = servers
+        .iter()
+        .filter(|s| listed.contains(&s.url("/")))
+        .count();
+    assert_eq!(crawled, 3, "every fixture site is in the archive: {listed}");
+    assert!(
+        listed.contains("http://ar.arshif.test/"),
+        "the copied articles stay"
+    );
+}

@@ -327,16 +327,21 @@ impl Pg {
         let result = self
             .with_client(|c| {
                 c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
-                c.execute(&format!("DECLARE arshif_rows NO SCROLL CURSOR FOR {sql}"), params)
-                    .map(drop)
+                c.execute(
+                    &format!("DECLARE arshif_rows NO SCROLL CURSOR FOR {sql}"),
+                    params,
+                )
+                .map(drop)
             })
-            .and_then(|()| loop {
-                let batch = self.rows(&format!("FETCH {BATCH} FROM arshif_rows"), &[])?;
-                for row in &batch {
-                    each(row)?;
-                }
-                if (batch.len() as i64) < BATCH {
-                    return Ok(());
+            .and_then(|()| {
+                loop {
+                    let batch = self.rows(&format!("FETCH {BATCH} FROM arshif_rows"), &[])?;
+                    for row in &batch {
+                        each(row)?;
+                    }
+                    if (batch.len() as i64) < BATCH {
+                        return Ok(());
+                    }
                 }
             });
         // A read-only transaction: ending it either way loses nothing; a failed one is rolled
