@@ -464,16 +464,8 @@ impl End {
                 );
                 l.write_rows(&sql, rows)
             }
-            End::Pg(p) => {
-                let marks: Vec<String> =
-                    (1..=table.columns.len()).map(|i| format!("${i}")).collect();
-                let sql = format!(
-                    "INSERT INTO {} ({list}) VALUES ({})",
-                    table.name,
-                    marks.join(", ")
-                );
-                p.write_rows(&sql, rows)
-            }
+            // PostgreSQL's binary COPY: one stream per batch, not a statement per row.
+            End::Pg(p) => p.copy_in(table.name, &list, rows),
         }
     }
 
@@ -556,6 +548,28 @@ impl Pg {
                     row.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
                 tx.execute(&stmt, &params)?;
             }
+            tx.commit()
+        })
+    }
+
+    /// Rows streamed into `table` with binary COPY, in one transaction.
+    fn copy_in(&self, table: &str, columns: &str, rows: &[Vec<Cell>]) -> Result<()> {
+        self.with_client(|c| {
+            let mut tx = c.transaction()?;
+            let types: Vec<Type> = tx
+                .prepare(&format!("SELECT {columns} FROM {table} LIMIT 0"))?
+                .columns()
+                .iter()
+                .map(|c| c.type_().clone())
+                .collect();
+            let sink = tx.copy_in(&format!("COPY {table} ({columns}) FROM STDIN BINARY"))?;
+            let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(sink, &types);
+            for row in rows {
+                let values: Vec<&(dyn ToSql + Sync)> =
+                    row.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
+                writer.write(&values)?;
+            }
+            writer.finish()?;
             tx.commit()
         })
     }
