@@ -438,3 +438,43 @@ async fn stats_and_history_read_the_archive() {
     );
     assert!(!missing.exists(), "read commands never create a database");
 }
+
+#[test]
+fn warc_exports_at_source_date_epoch_are_identical() {
+    let db = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("archive.db.example");
+    let export = |dir: &std::path::Path, epoch: Option<&str>| {
+        let out = dir.join("a.warc.gz");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_arshif"));
+        cmd.args(["export", "--format", "warc", "--db"])
+            .arg(&db)
+            .arg("--output")
+            .arg(&out);
+        cmd.env_remove("SOURCE_DATE_EPOCH");
+        if let Some(epoch) = epoch {
+            cmd.env("SOURCE_DATE_EPOCH", epoch);
+        }
+        assert!(cmd.status().unwrap().success());
+        std::fs::read(out).unwrap()
+    };
+    let (a, b, c) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let first = export(a.path(), Some("1764979200"));
+    assert!(first == export(b.path(), Some("1764979200")));
+    let mut text = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::MultiGzDecoder::new(first.as_slice()),
+        &mut text,
+    )
+    .unwrap();
+    let text = String::from_utf8_lossy(&text);
+    let warcinfo_date = text.lines().find(|l| l.starts_with("WARC-Date: ")).unwrap();
+    assert!(
+        warcinfo_date.starts_with("WARC-Date: 2025-12-06T00:00:00"),
+        "{warcinfo_date}"
+    );
+    // Without it, the export is dated when it is made.
+    assert!(first != export(c.path(), None));
+}

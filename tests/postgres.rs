@@ -36,37 +36,29 @@ fn example() -> String {
         .to_string()
 }
 
-/// A WARC export's records, decompressed, with the one line that names the export's own time
-/// (the warcinfo record's date) left out, followed by its CDXJ index.
-fn warc_records(db: &str, dir: &Path) -> String {
+/// A WARC export and its CDXJ index, made at a fixed `SOURCE_DATE_EPOCH`: their bytes.
+fn warc_records(db: &str, dir: &Path) -> (Vec<u8>, String) {
     let out = dir.join("export.warc.gz");
     let cdx = dir.join("export.cdxj");
-    ok(&[
-        "export",
-        "--format",
-        "warc",
-        "--db",
-        db,
-        "--output",
-        out.to_str().unwrap(),
-        "--cdx",
-        cdx.to_str().unwrap(),
-    ]);
+    let made = Command::new(env!("CARGO_BIN_EXE_arshif"))
+        .args(["export", "--format", "warc", "--db", db, "--output"])
+        .arg(&out)
+        .arg("--cdx")
+        .arg(&cdx)
+        .env("SOURCE_DATE_EPOCH", "1764979200")
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
     let index = std::fs::read_to_string(&cdx).unwrap();
     assert!(index.lines().count() > 1, "{index}");
+    (std::fs::read(&out).unwrap(), index)
+}
+
+/// A WARC export's records as text.
+fn warc_text(gz: &[u8]) -> String {
     let mut text = Vec::new();
-    std::io::Read::read_to_end(
-        &mut flate2::read::MultiGzDecoder::new(std::fs::File::open(&out).unwrap()),
-        &mut text,
-    )
-    .unwrap();
-    let text = String::from_utf8_lossy(&text).into_owned();
-    let warcinfo_date = text
-        .lines()
-        .find(|l| l.starts_with("WARC-Date: "))
-        .unwrap()
-        .to_string();
-    format!("{}\n{index}", text.replacen(&warcinfo_date, "", 1))
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(gz), &mut text).unwrap();
+    String::from_utf8_lossy(&text).into_owned()
 }
 
 /// Every reader's output on `db`, for the articles of the example archive.
@@ -138,10 +130,14 @@ fn the_example_archive_moves_to_postgres_and_back_with_identical_exports() {
         tempfile::tempdir().unwrap(),
         tempfile::tempdir().unwrap(),
     );
+    // Byte for byte: the gzip members, and so every CDXJ offset, too.
     let warc = warc_records(&example(), d1.path());
-    assert!(warc.contains("WARC-Type: response"));
-    assert_eq!(warc, warc_records(&url, d2.path()), "WARC from PostgreSQL");
-    assert_eq!(warc, warc_records(back, d3.path()), "WARC copied back");
+    assert!(warc_text(&warc.0).contains("WARC-Type: response"));
+    assert!(
+        warc == warc_records(&url, d2.path()),
+        "WARC from PostgreSQL"
+    );
+    assert!(warc == warc_records(back, d3.path()), "WARC copied back");
 
     // A target that holds an archive is refused, untouched; so is a missing source.
     let again = arshif(&["copy", "--from", &example(), "--to", &url]);
@@ -217,8 +213,23 @@ fn a_crawl_into_postgres_archives_what_sqlite_does() {
     ok(&["redact", &article, "--reason", "court order", "--db", file]);
     same_but_times(&["export", "--format", "jsonl"]);
     same_but_times(&["stats"]);
-    // Reindexing rebuilds the same search index.
+    // Reindexing rebuilds the same search index and change statistics.
+    let changes_sql = "SELECT url || ' ' || version || ' ' || title_changed || ' ' || chars_added
+                              || ' ' || chars_removed FROM article_changes ORDER BY url, version";
+    let on_pg = || pg.psql("crawled", changes_sql);
+    let before = on_pg();
+    assert!(before.lines().count() >= 2, "{before}");
     ok(&["reindex", "--db", &url]);
+    assert_eq!(on_pg(), before);
+    ok(&["reindex", "--db", file]);
+    let on_file: Vec<String> = common::sql(Path::new(file))
+        .prepare(changes_sql)
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(before.lines().collect::<Vec<_>>(), on_file);
     same_but_times(&["search", "beurre"]);
 }
 
@@ -546,7 +557,7 @@ async fn postgres_trains_site_dictionaries_and_a_takedown_drops_them() {
 
     // Every capture reads back as served: through the WARC export, and through a copy to SQLite.
     let served = |path: &str| std::fs::read(site.join(&path[1..])).unwrap();
-    let warc = |db: &str, d: &Path| warc_records(db, d);
+    let warc = |db: &str, d: &Path| warc_text(&warc_records(db, d).0);
     let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let on_pg = warc(&url, d1.path());
     for p in [&paths[0], &paths[n - 1]] {

@@ -185,6 +185,16 @@ fn write_records(
     Ok(())
 }
 
+/// When the export was made, as its `warcinfo` record says: now, or `SOURCE_DATE_EPOCH` (seconds
+/// since 1970) when set, so that two exports of the same archive are byte for byte the same.
+fn export_time() -> chrono::DateTime<chrono::Utc> {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .unwrap_or_else(chrono::Utc::now)
+}
+
 fn write_warc(
     store: &Store,
     filter: &ExportFilter,
@@ -192,7 +202,7 @@ fn write_warc(
     out: &mut impl Write,
     filename: &str,
 ) -> anyhow::Result<Vec<String>> {
-    let mut warc = WarcExport::begin(out, filename, &rfc3339(chrono::Utc::now()))?;
+    let mut warc = WarcExport::begin(out, filename, &rfc3339(export_time()))?;
     let io = |e: std::io::Error| Error::Io {
         path: "<output>".into(),
         source: e,

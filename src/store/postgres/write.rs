@@ -370,29 +370,58 @@ impl Pg {
         })
     }
 
-    /// Rebuilds the search terms and change statistics from the versions.
+    /// Rebuilds the search terms and change statistics from the versions, read in article and
+    /// version order a batch at a time (each version's change is against the one before it)
+    /// and written a batch per statement.
     pub fn reindex(&mut self) -> Result<usize> {
+        const REINDEX_BATCH: i64 = 500;
         self.transaction(|tx| {
             tx.batch_execute("DELETE FROM version_terms; DELETE FROM version_changes;")?;
-            let later: Vec<i64> = tx
-                .query("SELECT id FROM versions WHERE version > 1 ORDER BY id", &[])?
-                .iter()
-                .map(|r| r.try_get(0))
-                .collect::<Got<_>>()?;
-            for id in later {
-                record_change(tx, id)?;
+            let mut after = (i64::MIN, i64::MIN);
+            let mut previous: Option<(i64, Option<String>, String)> = None;
+            let mut n = 0;
+            loop {
+                let rows = tx.query(
+                    "SELECT id, article_id, version, title, body FROM versions
+                     WHERE (article_id, version) > ($1, $2)
+                     ORDER BY article_id, version LIMIT $3",
+                    &[&after.0, &after.1, &REINDEX_BATCH],
+                )?;
+                let mut terms = (Vec::new(), Vec::new());
+                let mut changes = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+                for r in &rows {
+                    let (id, article, version): (i64, i64, i64) =
+                        (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+                    let (title, body): (Option<String>, String) = (r.try_get(3)?, r.try_get(4)?);
+                    if let Some((before, old_title, old_body)) = &previous
+                        && *before == article
+                    {
+                        let summary = diff::summarize(&diff::words(old_body, &body));
+                        changes.0.push(id);
+                        changes.1.push(i64::from(*old_title != title));
+                        changes.2.push(summary.chars_added as i64);
+                        changes.3.push(summary.chars_removed as i64);
+                    }
+                    terms.0.push(id);
+                    terms.1.push(super::terms::tsvector(&indexed_values(title.as_deref(), &body)));
+                    previous = Some((article, title, body));
+                    after = (article, version);
+                    n += 1;
+                }
+                tx.execute(
+                    "INSERT INTO version_terms (version_id, terms)
+                     SELECT id, t::tsvector FROM unnest($1::bigint[], $2::text[]) AS u(id, t)",
+                    &[&terms.0, &terms.1],
+                )?;
+                tx.execute(
+                    "INSERT INTO version_changes (version_id, title_changed, chars_added, chars_removed)
+                     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[])",
+                    &[&changes.0, &changes.1, &changes.2, &changes.3],
+                )?;
+                if (rows.len() as i64) < REINDEX_BATCH {
+                    return Ok(n);
+                }
             }
-            let ids: Vec<i64> = tx
-                .query("SELECT id FROM versions ORDER BY id", &[])?
-                .iter()
-                .map(|r| r.try_get(0))
-                .collect::<Got<_>>()?;
-            for id in &ids {
-                let r = tx.query_one("SELECT title, body FROM versions WHERE id = $1", &[id])?;
-                let (title, body): (Option<String>, String) = (r.try_get(0)?, r.try_get(1)?);
-                add_terms(tx, *id, title.as_deref(), &body)?;
-            }
-            Ok(ids.len())
         })
     }
 }
