@@ -371,13 +371,18 @@ impl End {
     ) -> Result<Vec<Vec<Cell>>> {
         let key = columns[0];
         let list = columns.join(", ");
+        // Before the first row: a key below every stored one (text keys are never empty), so
+        // that each batch is one range of the key's index.
+        let after = after.cloned().unwrap_or(match table.name {
+            "captures" | "robots_cache" => Cell::Text(String::new()),
+            _ => Cell::Int(i64::MIN),
+        });
         match self {
             End::Lite(l) => {
                 let sql = format!(
-                    "SELECT {list} FROM {t} WHERE ?1 IS NULL OR {key} > ?1 ORDER BY {key} LIMIT ?2",
+                    "SELECT {list} FROM {t} WHERE {key} > ?1 ORDER BY {key} LIMIT ?2",
                     t = table.name
                 );
-                let after = after.cloned().unwrap_or(Cell::Null);
                 let mut stmt = l.conn.prepare_cached(&sql).map_err(|e| l.err(e))?;
                 let rows = stmt
                     .query_map(rusqlite::params![after, BATCH as i64], |r| {
@@ -401,15 +406,10 @@ impl End {
             }
             End::Pg(p) => {
                 let sql = format!(
-                    "SELECT {list} FROM {t} WHERE {key} > $1 OR $2 ORDER BY {key} LIMIT $3",
+                    "SELECT {list} FROM {t} WHERE {key} > $1 ORDER BY {key} LIMIT $2",
                     t = table.name
                 );
-                let first = after.is_none();
-                let after = after.cloned().unwrap_or(match table.name {
-                    "captures" | "robots_cache" => Cell::Text(String::new()),
-                    _ => Cell::Int(i64::MIN),
-                });
-                p.copy_rows(&sql, &[&after, &first, &(BATCH as i64)])
+                p.copy_rows(&sql, &[&after, &(BATCH as i64)])
             }
         }
     }
