@@ -114,24 +114,24 @@ impl Pg {
     /// Opens an archive for writing (the caller holds the writer lock), creating its schema in
     /// an empty database and upgrading an older one.
     pub fn open_writer(at: &PgTarget, must_be_archive: bool) -> Result<Self> {
+        let pg = Pg::with_schema(at, must_be_archive)?;
+        pg.check_not_copying()?;
+        Ok(pg)
+    }
+
+    /// A connection to an archive whose schema is this build's: created in an empty database
+    /// (unless it `must_be_archive`), upgraded from an older one; anything else is refused.
+    fn with_schema(at: &PgTarget, must_be_archive: bool) -> Result<Self> {
         let pg = Pg::new(at)?;
         let version = pg.schema_version()?;
-        match version {
-            None if must_be_archive => {
-                return Err(Error::NotAnArchive {
-                    path: at.to_string().into(),
-                });
-            }
-            None if pg.has_other_tables()? => {
-                return Err(Error::NotAnArchive {
-                    path: at.to_string().into(),
-                });
-            }
-            _ => {}
+        if version.is_none() && (must_be_archive || pg.has_other_tables()?) {
+            return Err(Error::NotAnArchive {
+                path: at.to_string().into(),
+            });
         }
-        pg.check_version(version.unwrap_or(0))?;
-        pg.migrate(version.unwrap_or(0))?;
-        pg.check_not_copying()?;
+        let version = version.unwrap_or(0);
+        pg.check_version(version)?;
+        pg.migrate(version)?;
         Ok(pg)
     }
 
@@ -157,16 +157,7 @@ impl Pg {
 
     /// Opens the target of `arshif copy`, its schema created; the copy checks and marks it.
     pub fn open_copy_target(at: &PgTarget) -> Result<Self> {
-        let pg = Pg::new(at)?;
-        let version = pg.schema_version()?;
-        if version.is_none() && pg.has_other_tables()? {
-            return Err(Error::NotAnArchive {
-                path: at.to_string().into(),
-            });
-        }
-        pg.check_version(version.unwrap_or(0))?;
-        pg.migrate(version.unwrap_or(0))?;
-        Ok(pg)
+        Pg::with_schema(at, false)
     }
 
     /// Marks a copy into this archive begun: nothing else opens it until it is finished.
