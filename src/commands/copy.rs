@@ -1,5 +1,5 @@
-//! `arshif copy --from A --to B`: the whole archive moved between engines under both writer
-//! locks, with a line of progress per table on a terminal.
+//! `arshif copy --from A --to B`: the whole archive moved between engines, the source read in
+//! one snapshot, the target under its writer lock, with a line of progress on a terminal.
 
 use std::io::Write;
 
@@ -13,9 +13,15 @@ pub fn run(args: CopyArgs) -> anyhow::Result<Exit> {
     // written by this copy only.
     store::blocking(|| store::Store::probe(&args.from))?;
     let _target_lock = lock(&args.to, args.wait)?;
-    let mut bar = super::progress_bar("copy", None);
+    let bar = super::progress_bar("copy", None);
+    if let Some(bar) = &bar {
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {prefix}: {msg}, {pos} rows")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+    }
     let mut progress = |table: &str, rows: u64| {
-        if let Some(bar) = &mut bar {
+        if let Some(bar) = &bar {
             bar.set_position(rows);
             bar.set_message(table.to_string());
         }
