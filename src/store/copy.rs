@@ -574,7 +574,9 @@ impl Pg {
         })
     }
 
-    /// Identity counters continue after the copied ids; the copy is marked finished.
+    /// Identity counters continue after the copied ids, the planner learns the tables' new
+    /// contents (without statistics it would scan the search table for a rare word); the copy
+    /// is marked finished.
     fn after_copy(&self) -> Result<()> {
         for table in [
             "runs",
@@ -592,6 +594,7 @@ impl Pg {
                 &[],
             )?;
         }
+        self.with_client(|c| c.batch_execute("ANALYZE"))?;
         self.finish_copy()
     }
 }

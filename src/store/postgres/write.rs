@@ -423,6 +423,11 @@ impl Pg {
                 }
             }
         })
+        .and_then(|n| {
+            // Rebuilt tables want fresh statistics for the planner.
+            self.with_client(|c| c.batch_execute("ANALYZE version_terms, version_changes"))?;
+            Ok(n)
+        })
     }
 }
 
