@@ -238,8 +238,8 @@ fn partial_path(target: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
-/// Copies the archive at `from` into `to` (both under the caller's writer locks), calling
-/// `progress(table, rows so far)` as batches commit.
+/// Copies the archive at `from` into `to` (under the caller's writer lock of `to`; `from` is
+/// read in one snapshot), calling `progress(table, rows so far)` as batches commit.
 pub fn copy(
     from: &Location,
     to: &Location,
@@ -259,12 +259,25 @@ pub fn copy(
     // The source is read in one snapshot: a crawl writing to it meanwhile is not copied half.
     source.begin_snapshot()?;
     let mut target = open_target(from, to, resume)?;
-    let mut copied = Copied::default();
+    let copied = copy_tables(&source, &mut target, progress)?;
+    progress("the articles' listing columns and the search index", 0);
+    copy_kept_columns(&source, &mut target)?;
+    finish(target, to)?;
+    Ok(copied)
+}
+
+/// Every table, in key order from where the target's rows end, a batch per transaction.
+fn copy_tables(
+    source: &End,
+    target: &mut End,
+    progress: &mut dyn FnMut(&str, u64),
+) -> Result<Copied> {
     // Test-only: stop after this many batches, as a killed copy would.
     let stop_after = std::env::var(TEST_STOP_AFTER)
         .ok()
         .and_then(|v| v.parse::<usize>().ok());
     let mut batches = 0;
+    let mut copied = Copied::default();
     for table in TABLES {
         let mut after = target.last_key(table)?;
         let mut n = target.count(table)?;
@@ -287,7 +300,11 @@ pub fn copy(
         }
         copied.rows.push((table.name, n));
     }
-    progress("search index", 0);
+    Ok(copied)
+}
+
+/// The articles' columns that triggers kept as the copy's rows went in, set to the source's.
+fn copy_kept_columns(source: &End, target: &mut End) -> Result<()> {
     let articles = TABLES
         .iter()
         .find(|t| t.name == "articles")
@@ -296,32 +313,36 @@ pub fn copy(
     loop {
         let rows = source.read(articles, KEPT_ARTICLE_COLUMNS, after.as_ref())?;
         if rows.is_empty() {
-            break;
+            return Ok(());
         }
         target.set_kept_columns(&rows)?;
         after = rows.last().map(|r| r[0].clone());
         if rows.len() < BATCH {
-            break;
+            return Ok(());
         }
     }
+}
+
+/// Rebuilds what is derived from the versions, then lets the copy be opened: a SQLite copy is
+/// renamed into place, a PostgreSQL one unmarked.
+fn finish(mut target: End, to: &Location) -> Result<()> {
     match &mut target {
         End::Lite(l) => {
             l.reindex()?;
             drop(target);
             if let Location::File(path) = to {
-                let partial = partial_path(path);
-                std::fs::rename(&partial, path).map_err(|source| Error::Io {
+                std::fs::rename(partial_path(path), path).map_err(|source| Error::Io {
                     path: path.clone(),
                     source,
                 })?;
             }
+            Ok(())
         }
         End::Pg(p) => {
             p.reindex()?;
-            p.after_copy()?;
+            p.after_copy()
         }
     }
-    Ok(copied)
 }
 
 fn open_target(from: &Location, to: &Location, resume: bool) -> Result<End> {
