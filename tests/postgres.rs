@@ -340,6 +340,7 @@ fn credentials_are_never_printed() {
             assert_eq!(out.status.code(), Some(3), "{args:?}: {said}");
             assert!(!said.contains("s3cret"), "{said}");
             assert!(said.contains("cannot connect"), "{said}");
+            assert_eq!(said.matches("holds a password").count(), 1, "{said}");
             assert!(said.contains("postgres://127.0.0.1:1/archive"), "{said}");
         }
     }

@@ -60,12 +60,16 @@ pub(crate) struct Pg {
 
 /// Opens a connection: one clear line (exit 3) when the server cannot be reached or refuses.
 pub(crate) fn connect(at: &PgTarget) -> Result<Conn> {
+    static WARNED: std::sync::Once = std::sync::Once::new();
     if at.has_password() {
-        tracing::warn!(
-            db = %at,
-            "the database URL holds a password, which other users can see in `ps` and in \
-             crontabs: put it in ~/.pgpass or PGPASSWORD instead"
-        );
+        // Once per process, though a command opens several connections.
+        WARNED.call_once(|| {
+            tracing::warn!(
+                db = %at,
+                "the database URL holds a password, which other users can see in `ps` and in \
+                 crontabs: put it in ~/.pgpass or PGPASSWORD instead"
+            );
+        });
     }
     let resolved = at.resolve()?;
     let unreachable = |e: postgres::Error| Error::Database {
