@@ -183,7 +183,8 @@ impl Lite {
         }))
     }
 
-    /// Runs `PRAGMA integrity_check`; "ok" when sound.
+    /// Runs `PRAGMA integrity_check`; "ok" when sound (the store's own tests).
+    #[cfg(test)]
     pub fn integrity_check(&self) -> Result<String> {
         self.conn
             .prepare_cached("PRAGMA integrity_check")

@@ -219,10 +219,6 @@ impl Store {
         on_engine!(self, s => s.history(article_id))
     }
 
-    pub fn integrity_check(&self) -> Result<String> {
-        on_engine!(self, s => s.integrity_check())
-    }
-
     pub fn changes(&self, site: Option<&str>, limit: usize) -> Result<Vec<Change>> {
         on_engine!(self, s => s.changes(site, limit))
     }

@@ -296,13 +296,6 @@ impl Pg {
         }))
     }
 
-    /// PostgreSQL checks its own pages; what arshif can check is that the server answers.
-    pub fn integrity_check(&self) -> Result<String> {
-        self.one("SELECT 'ok'::text", &[])?
-            .try_get(0)
-            .map_err(|e| self.err(e))
-    }
-
     pub fn changes(&self, site: Option<&str>, limit: usize) -> Result<Vec<Change>> {
         let sql = format!(
             "SELECT a.url, v.version, v.fetched_at, v.title, v.language
