@@ -65,12 +65,6 @@ impl From<PathBuf> for Location {
     }
 }
 
-impl From<&Path> for Location {
-    fn from(p: &Path) -> Self {
-        Location::File(p.to_path_buf())
-    }
-}
-
 impl<'de> serde::Deserialize<'de> for Location {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let s = String::deserialize(d)?;

@@ -3,7 +3,7 @@
 //! the tests run as root. Without the package a test prints `SKIPPED: …` and passes, except
 //! under `ARSHIF_CI=1`, where it fails.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 pub struct Cluster {
@@ -207,9 +207,4 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-/// A file path as text.
-pub fn path_str(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
